@@ -1,0 +1,84 @@
+import { parsePeriod } from '@tally/core';
+import { createRun, factorSetExists, findOrganisation, findRun, gwpSetExists, latestCompleteRun, listFactorSets, loadGwpSets, runInventory, runResults, type Db } from '@tally/db';
+import { Router } from 'express';
+import { z } from 'zod';
+import { requireOrg } from '../http/auth.ts';
+import { ProblemError, badRequest, fromZod, notFound } from '../http/problem.ts';
+
+const CreateRun = z.object({
+  period: z.string().min(4),
+  factorSetId: z.string().min(1),
+  gwpSetId: z.string().min(1).default('AR5'),
+  chunkSize: z.number().int().min(100).max(200_000).default(10_000),
+});
+
+export function calculationRoutes(db: Db): Router {
+  const r = Router();
+
+  r.get('/factor-sets', async (_req, res) => {
+    res.json({ factorSets: await listFactorSets(db.pool) });
+  });
+
+  r.get('/gwp-sets', async (_req, res) => {
+    res.json({ gwpSets: await loadGwpSets(db.pool) });
+  });
+
+  r.post('/organisations/:orgId/calculation-runs', async (req, res) => {
+    const orgId = req.params.orgId;
+    requireOrg(req, orgId);
+    const body = CreateRun.safeParse(req.body);
+    if (!body.success) throw fromZod(body.error);
+    const period = parsePeriod(body.data.period);
+    if (!(await findOrganisation(db.pool, orgId).catch(() => null))) throw notFound('organisation');
+    if (!(await factorSetExists(db.pool, body.data.factorSetId))) throw new ProblemError(422, 'urn:tally:problem:unknown-factor-set', 'Unknown factor set', `factor set "${body.data.factorSetId}" is not loaded (GET /v1/factor-sets)`);
+    if (!(await gwpSetExists(db.pool, body.data.gwpSetId))) throw new ProblemError(422, 'urn:tally:problem:unknown-gwp-set', 'Unknown GWP set', `GWP set "${body.data.gwpSetId}" is not loaded (GET /v1/gwp-sets)`);
+    const run = await createRun(db.pool, { orgId, periodStart: period.start, periodEnd: period.end, factorSetId: body.data.factorSetId, gwpSetId: body.data.gwpSetId, chunkSize: body.data.chunkSize });
+    res.status(202).location(`/v1/calculation-runs/${run.id}`).json(presentRun(run));
+  });
+
+  r.get('/calculation-runs/:runId', async (req, res) => {
+    const run = await findRun(db.pool, req.params.runId).catch(() => null);
+    if (!run) throw notFound('calculation run');
+    requireOrg(req, run.orgId);
+    res.json(presentRun(run));
+  });
+
+  r.get('/calculation-runs/:runId/results', async (req, res) => {
+    const run = await findRun(db.pool, req.params.runId).catch(() => null);
+    if (!run) throw notFound('calculation run');
+    requireOrg(req, run.orgId);
+    const after = typeof req.query.afterActivityId === 'string' ? req.query.afterActivityId : null;
+    if (after !== null && !/^\d+$/.test(after)) throw badRequest('afterActivityId must be an activity id');
+    const limit = Math.min(Number(req.query.limit ?? 100), 1000);
+    if (!Number.isInteger(limit) || limit < 1) throw badRequest('limit must be a positive integer');
+    const results = await runResults(db.pool, run.id, after, limit);
+    const last = results.at(-1);
+    res.json({ results, next: results.length === limit && last ? `?afterActivityId=${last.activityId}&limit=${limit}` : null });
+  });
+
+  r.get('/organisations/:orgId/inventory', async (req, res) => {
+    const orgId = req.params.orgId;
+    requireOrg(req, orgId);
+    if (typeof req.query.period !== 'string') throw badRequest('query parameter period is required, e.g. ?period=2024');
+    const period = parsePeriod(req.query.period);
+    const org = await findOrganisation(db.pool, orgId).catch(() => null);
+    if (!org) throw notFound('organisation');
+    const run = await latestCompleteRun(db.pool, orgId, period.start, period.end);
+    if (!run) throw new ProblemError(404, 'urn:tally:problem:no-complete-run', 'No complete run', `no complete calculation run for ${period.start}/${period.end}; POST a calculation run first`);
+    const inventory = await runInventory(db.pool, run.id, org.consolidationApproach);
+    res.json({
+      organisationId: orgId,
+      period,
+      run: { id: run.id, factorSetId: run.factorSetId, gwpSetId: run.gwpSetId, completedAt: run.completedAt },
+      unit: 'kg',
+      ...inventory,
+    });
+  });
+
+  return r;
+}
+
+function presentRun(run: NonNullable<Awaited<ReturnType<typeof findRun>>>) {
+  const { chunksTotal, chunksDone, rowsTotal, rowsDone, ...rest } = run;
+  return { ...rest, progress: { chunksTotal, chunksDone, rowsTotal, rowsDone } };
+}

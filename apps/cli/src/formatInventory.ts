@@ -1,0 +1,27 @@
+import { Big } from '@tally/core';
+import type { Inventory } from '@tally/db';
+
+export type InventoryResponse = Inventory & {
+  run: { id: string; factorSetId: string; gwpSetId: string };
+  period: { start: string; end: string };
+};
+
+/** tonnes, 3 decimals, for people; the API keeps kg at full precision. */
+const t = (kg: string) => new Big(kg).div(1000).toFixed(3).padStart(14);
+
+export function formatInventory(orgName: string, inv: InventoryResponse): string {
+  const lines = [
+    `GHG inventory: ${orgName}, ${inv.period.start} to ${inv.period.end}`,
+    `run ${inv.run.id} | factors ${inv.run.factorSetId} | GWP ${inv.run.gwpSetId} | ${inv.consolidationApproach.replace('_', ' ')}`,
+    '',
+    'scope  category                                          t CO2e',
+  ];
+  for (const c of inv.byScopeCategory) lines.push(`${String(c.scope ?? '-').padEnd(6)} ${c.category.padEnd(44)}${t(c.co2eKg)}`);
+  lines.push('');
+  for (const s of inv.byScope) lines.push(`Scope ${s.scope ?? '-'} total${' '.repeat(39)}${t(s.co2eKg)}`);
+  lines.push(`Total${' '.repeat(47)}${t(inv.totals.co2eKg)}`);
+  lines.push('', 'by gas (mass, t): ' + inv.byGas.map((g) => `${g.gas} ${new Big(g.kg).div(1000).toFixed(4)}`).join(', '));
+  lines.push(`activities: ${inv.totals.activities} (${inv.totals.calculated} calculated, ${inv.totals.unmatched} unmatched, ${inv.totals.failed} failed)`);
+  for (const u of inv.unmatched) lines.push(`  unmatched: ${u.activities} × ${u.reason}`);
+  return lines.join('\n');
+}

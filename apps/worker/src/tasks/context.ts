@@ -1,0 +1,31 @@
+import type { GwpSet } from '@tally/core';
+import { loadGwpSets, type Db } from '@tally/db';
+import type { WorkerMetrics } from '@tally/metrics';
+import type { Logger } from 'pino';
+import type { CalculationPool } from '../pool/calculationPool.ts';
+
+export interface TaskContext {
+  db: Db;
+  pool: CalculationPool;
+  metrics: WorkerMetrics;
+  logger: Logger;
+  gwpSets(): Promise<GwpSet[]>;
+}
+
+export function createTaskContext(db: Db, pool: CalculationPool, metrics: WorkerMetrics, logger: Logger): TaskContext {
+  // GWP sets are immutable once stored: load them once per process.
+  let gwp: Promise<GwpSet[]> | undefined;
+  return {
+    db,
+    pool,
+    metrics,
+    logger,
+    gwpSets() {
+      gwp ??= loadGwpSets(db.pool).catch((e: unknown) => {
+        gwp = undefined;
+        throw e;
+      });
+      return gwp;
+    },
+  };
+}

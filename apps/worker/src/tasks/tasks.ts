@@ -1,0 +1,73 @@
+import { chunkActivities, commitChunk, factorsForKeys, failRun, finalizeRun, findChunkWork, planRun, TASK } from '@tally/db';
+import type { Task, TaskList } from 'graphile-worker';
+import type { TaskContext } from './context.ts';
+import { ChunkPayload, RunPayload } from './payloads.ts';
+
+/** Splits a run into chunk jobs (one transaction with the run's state change). */
+const planCalculationRun = (ctx: TaskContext): Task => async (raw) => {
+  const { runId } = RunPayload.parse(raw);
+  const outcome = await planRun(ctx.db.pg, runId);
+  ctx.logger.info({ runId, ...outcome }, 'run planned');
+  if (outcome.status === 'completed_empty') ctx.metrics.runsFinished.inc({ status: 'complete' });
+};
+
+/**
+ * Calculates one chunk: read activities and their factors (main thread, I/O), calculate in the
+ * thread pool (pure), commit results + progress in one transaction that skips a chunk already done.
+ */
+const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
+  const { runId, chunkNo } = ChunkPayload.parse(raw);
+  const work = await findChunkWork(ctx.db.pool, runId, chunkNo);
+  if (!work || work.chunkStatus === 'done' || work.runStatus !== 'running') return;
+  const activities = await chunkActivities(ctx.db.pg, work);
+  const keys = [...new Set(activities.map((a) => a.activityType))];
+  const [factors, gwpSets] = await Promise.all([factorsForKeys(ctx.db.pool, work.factorSetId, keys), ctx.gwpSets()]);
+  helpers.abortSignal?.throwIfAborted();
+  const results = await ctx.pool.calculate({
+    activities: activities.map(({ id, activityType, quantity, unit }) => ({ id, activityType, quantity, unit })),
+    factors,
+    gwpSetId: work.gwpSetId,
+    gwpSets,
+  });
+  const commit = await commitChunk(ctx.db.pg, runId, chunkNo, activities, results, work.orgId);
+  if (commit.status === 'written') {
+    const counts = { calculated: 0, unmatched: 0, failed: 0 };
+    for (const r of results) counts[r.status]++;
+    for (const [status, n] of Object.entries(counts)) if (n > 0) ctx.metrics.rowsCalculated.inc({ status }, n);
+  }
+};
+
+const finalizeCalculationRun = (ctx: TaskContext): Task => async (raw) => {
+  const { runId } = RunPayload.parse(raw);
+  const outcome = await finalizeRun(ctx.db.pg, runId);
+  if (outcome === 'complete') {
+    ctx.metrics.runsFinished.inc({ status: 'complete' });
+    ctx.logger.info({ runId }, 'run complete');
+  }
+  if (outcome === 'not_ready') throw new Error(`run ${runId} has chunks still pending; finalisation will retry`);
+};
+
+export function createTaskList(ctx: TaskContext): TaskList {
+  const guard =
+    (task: Task): Task =>
+    async (payload, helpers) => {
+      try {
+        await task(payload, helpers);
+      } catch (e) {
+        // Out of attempts: the run can never complete, so say so instead of leaving it running.
+        if (helpers.job.attempts >= helpers.job.max_attempts) {
+          const runId = (payload as { runId?: unknown } | null)?.runId;
+          if (typeof runId === 'string') {
+            await failRun(ctx.db.pg, runId, `${helpers.job.task_identifier} failed after ${helpers.job.attempts} attempts: ${(e as Error).message}`);
+            ctx.metrics.runsFinished.inc({ status: 'failed' });
+          }
+        }
+        throw e;
+      }
+    };
+  return {
+    [TASK.plan]: guard(planCalculationRun(ctx)),
+    [TASK.chunk]: guard(calculateChunk(ctx)),
+    [TASK.finalize]: guard(finalizeCalculationRun(ctx)),
+  };
+}

@@ -1,0 +1,51 @@
+/** Plain, structured-clone-able factor data as the library stores it. */
+export type Scope = 1 | 2 | 3;
+
+/**
+ * How the per-gas values are expressed. DESNZ publishes each gas already weighted to CO2e under
+ * its GWP basis ("kg CO2e of CH4 per unit"); EPA publishes gas masses ("kg CH4 per unit").
+ */
+export type GasBasis = 'co2e' | 'mass';
+
+export interface EmissionFactor {
+  /** Stable id: factor set id + the source's own row id. */
+  id: string;
+  factorSetId: string;
+  activityKey: string;
+  name: string;
+  /** null for rows DESNZ publishes "outside of scopes" (biogenic CO2). */
+  scope: Scope | null;
+  category: string;
+  region: string;
+  year: number;
+  /** Unit code from the unit table (per unit of activity). */
+  unit: string;
+  /** Published total kg CO2e per unit under gwpBasis, when the source gives one. */
+  co2e: string | null;
+  gasBasis: GasBasis;
+  /** GWP set the source used for co2e and for gas values given as CO2e. */
+  gwpBasis: string | null;
+  /** Normalised gas -> value per unit (see gasBasis). */
+  gases: Record<string, string>;
+  /** The source's row reference(s), so an auditor can find the published line. */
+  sourceRef: string;
+  /** The published cells the factor was read from. */
+  sourceRows: SourceRow[];
+}
+
+export interface SourceRow {
+  line: number;
+  id: string | null;
+  ghg: string;
+  value: string;
+}
+
+export interface FactorSetMeta {
+  id: string;
+  source: string;
+  edition: string;
+  publicationYear: number;
+  licence: string;
+  region: string;
+  gwpBasis: string;
+}

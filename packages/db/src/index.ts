@@ -1,0 +1,12 @@
+export * from './createDb.ts';
+export * from './copy.ts';
+export * from './pgExec.ts';
+export * from './migrate.ts';
+export * from './typeParsers.ts';
+export * from './queries/organisations.ts';
+export * from './queries/factors.ts';
+export * from './queries/imports.ts';
+export * from './queries/runs.ts';
+export * from './queries/inventory.ts';
+export { sql, UniqueIntegrityConstraintViolationError, ForeignKeyIntegrityConstraintViolationError, SchemaValidationError } from 'slonik';
+export type { DatabasePool, CommonQueryMethods } from 'slonik';

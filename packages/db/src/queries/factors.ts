@@ -1,0 +1,146 @@
+import type { EmissionFactor, FactorSetMeta, GwpSet } from '@tally/core';
+import type pg from 'pg';
+import { sql, type CommonQueryMethods } from 'slonik';
+import { z } from 'zod';
+import { copyRows } from '../copy.ts';
+import { inPgTransaction } from '../pgExec.ts';
+
+/** Upserts GWP sets. A set's values never change once stored: a differing value is an error. */
+export async function storeGwpSets(pool: pg.Pool, sets: readonly GwpSet[]): Promise<void> {
+  await inPgTransaction(pool, async (c) => {
+    for (const s of sets) {
+      await c.query(`insert into gwp_sets (id, name, horizon_years, source) values ($1, $2, $3, $4) on conflict (id) do nothing`, [s.id, s.name, s.horizonYears, s.source]);
+      const gases = Object.keys(s.values);
+      const values = gases.map((g) => s.values[g]);
+      await c.query(
+        `insert into gwp_values (gwp_set_id, gas, value) select $1, gas, value from unnest($2::text[], $3::numeric[]) as t(gas, value)
+         on conflict (gwp_set_id, gas) do nothing`,
+        [s.id, gases, values],
+      );
+      const changed = await c.query<{ gas: string }>(
+        `select v.gas from gwp_values v join unnest($2::text[], $3::numeric[]) as t(gas, value) on t.gas = v.gas
+         where v.gwp_set_id = $1 and v.value <> t.value`,
+        [s.id, gases, values],
+      );
+      if (changed.rows.length > 0) throw new Error(`GWP set ${s.id} is already stored with other values for ${changed.rows.map((r) => r.gas).join(', ')}`);
+    }
+  });
+}
+
+export async function loadGwpSets(db: CommonQueryMethods, ids?: readonly string[]): Promise<GwpSet[]> {
+  const rows = await db.any(sql.type(z.object({ id: z.string(), name: z.string(), horizonYears: z.number(), source: z.string(), values: z.record(z.string(), z.string()) }))`
+    select s.id, s.name, s.horizon_years as "horizonYears", s.source,
+           coalesce(jsonb_object_agg(v.gas, v.value::text) filter (where v.gas is not null), '{}') as values
+    from gwp_sets s left join gwp_values v on v.gwp_set_id = s.id
+    ${ids ? sql.fragment`where s.id = any(${sql.array(ids, 'text')})` : sql.fragment``}
+    group by s.id order by s.id`);
+  return rows.map((r) => ({ ...r }));
+}
+
+export interface StoredFactorSet {
+  id: string;
+  created: boolean;
+  factorCount: number;
+}
+
+/**
+ * Stores a parsed factor set, idempotently by the source file's checksum: the same file again is
+ * a no-op; another file under an existing set id is refused (a published set never changes).
+ */
+export async function storeFactorSet(
+  pool: pg.Pool,
+  input: { meta: FactorSetMeta; fileName: string; checksum: string; factors: readonly EmissionFactor[]; skipped: readonly unknown[] },
+): Promise<StoredFactorSet> {
+  return inPgTransaction(pool, async (c) => {
+    await c.query(`select pg_advisory_xact_lock(hashtext('factor_set:' || $1))`, [input.meta.id]);
+    const existing = await c.query<{ id: string; checksum_sha256: string; factor_count: number }>(
+      'select id, checksum_sha256, factor_count from factor_sets where id = $1 or checksum_sha256 = $2',
+      [input.meta.id, input.checksum],
+    );
+    const prior = existing.rows[0];
+    if (prior) {
+      if (prior.checksum_sha256 === input.checksum && prior.id === input.meta.id) return { id: prior.id, created: false, factorCount: prior.factor_count };
+      throw new Error(
+        prior.id === input.meta.id
+          ? `factor set ${input.meta.id} already exists from another file (checksum ${prior.checksum_sha256.slice(0, 12)}…); a published set never changes: import a new edition under a new id`
+          : `this file was already imported as factor set ${prior.id}`,
+      );
+    }
+    const m = input.meta;
+    await c.query(
+      `insert into factor_sets (id, source, edition, publication_year, licence, region, gwp_basis, file_name, checksum_sha256, factor_count, skipped_rows)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [m.id, m.source, m.edition, m.publicationYear, m.licence, m.region, m.gwpBasis, input.fileName, input.checksum, input.factors.length, JSON.stringify(input.skipped)],
+    );
+    await copyRows(
+      c,
+      'emission_factors',
+      ['id', 'factor_set_id', 'activity_key', 'name', 'scope', 'category', 'region', 'year', 'unit', 'co2e', 'gas_basis', 'gwp_basis', 'gases', 'source_ref', 'source_rows'],
+      input.factors.map((f) => [f.id, f.factorSetId, f.activityKey, f.name, f.scope, f.category, f.region, f.year, f.unit, f.co2e, f.gasBasis, f.gwpBasis, f.gases, f.sourceRef, f.sourceRows]),
+    );
+    return { id: m.id, created: true, factorCount: input.factors.length };
+  });
+}
+
+export const FactorSetRow = z.object({
+  id: z.string(),
+  source: z.string(),
+  edition: z.string(),
+  publicationYear: z.number(),
+  licence: z.string(),
+  region: z.string(),
+  gwpBasis: z.string().nullable(),
+  fileName: z.string(),
+  checksumSha256: z.string(),
+  factorCount: z.number(),
+  importedAt: z.string(),
+});
+export type FactorSetRow = z.infer<typeof FactorSetRow>;
+
+export async function listFactorSets(db: CommonQueryMethods): Promise<readonly FactorSetRow[]> {
+  return db.any(sql.type(FactorSetRow)`
+    select id, source, edition, publication_year as "publicationYear", licence, region, gwp_basis as "gwpBasis",
+           file_name as "fileName", checksum_sha256 as "checksumSha256", factor_count as "factorCount", imported_at as "importedAt"
+    from factor_sets order by id`);
+}
+
+const FactorRow = z.object({
+  id: z.string(),
+  factorSetId: z.string(),
+  activityKey: z.string(),
+  name: z.string(),
+  scope: z.union([z.literal(1), z.literal(2), z.literal(3)]).nullable(),
+  category: z.string(),
+  region: z.string(),
+  year: z.number(),
+  unit: z.string(),
+  co2e: z.string().nullable(),
+  gasBasis: z.enum(['co2e', 'mass']),
+  gwpBasis: z.string().nullable(),
+  gases: z.record(z.string(), z.string()),
+  sourceRef: z.string(),
+  sourceRows: z.array(z.object({ line: z.number(), id: z.string().nullable(), ghg: z.string(), value: z.string() })),
+});
+
+const factorColumns = sql.fragment`id, factor_set_id as "factorSetId", activity_key as "activityKey", name, scope, category, region, year, unit,
+  co2e::text as co2e, gas_basis as "gasBasis", gwp_basis as "gwpBasis", gases, source_ref as "sourceRef", source_rows as "sourceRows"`;
+
+export async function factorsForKeys(db: CommonQueryMethods, factorSetId: string, keys: readonly string[]): Promise<EmissionFactor[]> {
+  const rows = await db.any(sql.type(FactorRow)`
+    select ${factorColumns} from emission_factors
+    where factor_set_id = ${factorSetId} and activity_key = any(${sql.array(keys, 'text')})`);
+  return rows.map((r) => ({ ...r }));
+}
+
+export async function findFactor(db: CommonQueryMethods, id: string): Promise<EmissionFactor | null> {
+  const row = await db.maybeOne(sql.type(FactorRow)`select ${factorColumns} from emission_factors where id = ${id}`);
+  return row ? { ...row } : null;
+}
+
+export async function factorSetExists(db: CommonQueryMethods, id: string): Promise<boolean> {
+  return db.exists(sql.unsafe`select 1 from factor_sets where id = ${id}`);
+}
+
+export async function gwpSetExists(db: CommonQueryMethods, id: string): Promise<boolean> {
+  return db.exists(sql.unsafe`select 1 from gwp_sets where id = ${id}`);
+}

@@ -1,0 +1,99 @@
+import { sql, type CommonQueryMethods } from 'slonik';
+import { z } from 'zod';
+
+export interface Inventory {
+  runId: string;
+  consolidationApproach: string;
+  totals: { co2eKg: string; activities: number; calculated: number; unmatched: number; failed: number };
+  byScope: { scope: number | null; co2eKg: string }[];
+  byScopeCategory: { scope: number | null; category: string; co2eKg: string; activities: number }[];
+  byGas: { gas: string; kg: string }[];
+  unmatched: { reason: string; activities: number }[];
+}
+
+const ScopeCategory = z.object({ scope: z.number().nullable(), category: z.string(), co2eKg: z.string(), activities: z.number() });
+
+/**
+ * The inventory of one run, from Postgres. Under equity share each entity's emissions count in
+ * proportion to the organisation's ownership; under either control approach they count in full.
+ * Sums are exact (numeric), so they do not depend on the order chunks finished in.
+ */
+export async function runInventory(db: CommonQueryMethods, runId: string, consolidationApproach: string): Promise<Inventory> {
+  const weight = consolidationApproach === 'equity_share' ? sql.fragment`e.ownership_pct / 100` : sql.fragment`1`;
+  const cats = await db.any(sql.type(ScopeCategory)`
+    select r.scope, r.category, sum(r.co2e_kg * ${weight})::text as "co2eKg", count(*)::int as activities
+    from calculation_results r join entities e on e.id = r.entity_id
+    where r.run_id = ${runId} and r.status = 'calculated'
+    group by r.scope, r.category order by r.scope nulls last, r.category`);
+  const counts = await db.one(sql.type(z.object({ activities: z.number(), calculated: z.number(), unmatched: z.number(), failed: z.number(), co2eKg: z.string() }))`
+    select count(*)::int as activities,
+           count(*) filter (where r.status = 'calculated')::int as calculated,
+           count(*) filter (where r.status = 'unmatched')::int as unmatched,
+           count(*) filter (where r.status = 'failed')::int as failed,
+           coalesce(sum(r.co2e_kg * ${weight}), 0)::text as "co2eKg"
+    from calculation_results r join entities e on e.id = r.entity_id where r.run_id = ${runId}`);
+  const gases = await db.any(sql.type(z.object({ gas: z.string(), kg: z.string() }))`
+    select g.key as gas, sum(g.value::numeric * ${weight})::text as kg
+    from calculation_results r join entities e on e.id = r.entity_id, jsonb_each_text(r.gas_kg) g
+    where r.run_id = ${runId} and r.status = 'calculated'
+    group by g.key order by g.key`);
+  const unmatched = await db.any(sql.type(z.object({ reason: z.string(), activities: z.number() }))`
+    select reason, count(*)::int as activities from calculation_results
+    where run_id = ${runId} and status <> 'calculated' group by reason order by reason`);
+
+  const scopes = await db.any(sql.type(z.object({ scope: z.number().nullable(), co2eKg: z.string() }))`
+    select r.scope, sum(r.co2e_kg * ${weight})::text as "co2eKg"
+    from calculation_results r join entities e on e.id = r.entity_id
+    where r.run_id = ${runId} and r.status = 'calculated'
+    group by r.scope order by r.scope nulls last`);
+  return {
+    runId,
+    consolidationApproach,
+    totals: { co2eKg: counts.co2eKg, activities: counts.activities, calculated: counts.calculated, unmatched: counts.unmatched, failed: counts.failed },
+    byScope: scopes.map((x) => ({ ...x })),
+    byScopeCategory: cats.map((c) => ({ ...c })),
+    byGas: gases.map((g) => ({ ...g })),
+    unmatched: unmatched.map((u) => ({ ...u })),
+  };
+}
+
+export const ResultRow = z.object({
+  activityId: z.string(),
+  status: z.string(),
+  entityId: z.string(),
+  periodStart: z.string(),
+  activityType: z.string(),
+  quantity: z.string(),
+  unit: z.string(),
+  importId: z.string(),
+  lineNo: z.number(),
+  factorId: z.string().nullable(),
+  factorSetId: z.string().nullable(),
+  factorSourceRef: z.string().nullable(),
+  scope: z.number().nullable(),
+  category: z.string().nullable(),
+  unitFrom: z.string().nullable(),
+  unitTo: z.string().nullable(),
+  unitMultiplier: z.string().nullable(),
+  unitAssumption: z.string().nullable(),
+  gwpSetId: z.string(),
+  co2eMethod: z.string().nullable(),
+  co2eKg: z.string().nullable(),
+  gasKg: z.record(z.string(), z.string()).nullable(),
+  reason: z.string().nullable(),
+  detail: z.string().nullable(),
+});
+export type ResultRow = z.infer<typeof ResultRow>;
+
+/** Result rows with their lineage, keyset-paginated by activity id. */
+export async function runResults(db: CommonQueryMethods, runId: string, afterActivityId: string | null, limit: number): Promise<readonly ResultRow[]> {
+  return db.any(sql.type(ResultRow)`
+    select r.activity_id as "activityId", r.status, r.entity_id as "entityId", r.period_start as "periodStart",
+           a.activity_type as "activityType", a.quantity, a.unit, a.import_id as "importId", a.line_no as "lineNo",
+           r.factor_id as "factorId", r.factor_set_id as "factorSetId", r.factor_source_ref as "factorSourceRef", r.scope, r.category,
+           r.unit_from as "unitFrom", r.unit_to as "unitTo", r.unit_multiplier as "unitMultiplier", r.unit_assumption as "unitAssumption",
+           r.gwp_set_id as "gwpSetId", r.co2e_method as "co2eMethod", r.co2e_kg as "co2eKg", r.gas_kg as "gasKg", r.reason, r.detail
+    from calculation_results r join activities a on a.id = r.activity_id
+    where r.run_id = ${runId} ${afterActivityId ? sql.fragment`and r.activity_id > ${afterActivityId}` : sql.fragment``}
+    order by r.activity_id limit ${limit}`);
+}

@@ -1,0 +1,234 @@
+import type { ActivityInput, ActivityResult } from '@tally/core';
+import type pg from 'pg';
+import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
+import { z } from 'zod';
+import { copyRows } from '../copy.ts';
+import { inPgTransaction } from '../pgExec.ts';
+
+export const RunStatus = z.enum(['queued', 'running', 'complete', 'failed', 'cancelled']);
+
+export const RunRow = z.object({
+  id: z.string(),
+  orgId: z.string(),
+  periodStart: z.string(),
+  periodEnd: z.string(),
+  factorSetId: z.string(),
+  gwpSetId: z.string(),
+  status: RunStatus,
+  chunkSize: z.number(),
+  chunksTotal: z.number().nullable(),
+  chunksDone: z.number(),
+  rowsTotal: z.string().nullable(),
+  rowsDone: z.string(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  completedAt: z.string().nullable(),
+});
+export type RunRow = z.infer<typeof RunRow>;
+
+const runColumns = sql.fragment`id, org_id as "orgId", period_start as "periodStart", period_end as "periodEnd",
+  factor_set_id as "factorSetId", gwp_set_id as "gwpSetId", status, chunk_size as "chunkSize", chunks_total as "chunksTotal",
+  chunks_done as "chunksDone", rows_total as "rowsTotal", rows_done as "rowsDone", error, created_at as "createdAt",
+  started_at as "startedAt", completed_at as "completedAt"`;
+
+export const TASK = {
+  plan: 'plan_calculation_run',
+  chunk: 'calculate_chunk',
+  finalize: 'finalize_calculation_run',
+} as const;
+
+/**
+ * Records a run and enqueues its planning job in the same transaction: either both exist or
+ * neither (graphile-worker's add_job is plain SQL in our transaction).
+ */
+export async function createRun(
+  pool: DatabasePool,
+  input: { orgId: string; periodStart: string; periodEnd: string; factorSetId: string; gwpSetId: string; chunkSize: number },
+): Promise<RunRow> {
+  return pool.transaction(async (tx) => {
+    const run = await tx.one(sql.type(RunRow)`
+      insert into calculation_runs (org_id, period_start, period_end, factor_set_id, gwp_set_id, chunk_size)
+      values (${input.orgId}, ${input.periodStart}, ${input.periodEnd}, ${input.factorSetId}, ${input.gwpSetId}, ${input.chunkSize})
+      returning ${runColumns}`);
+    await tx.query(sql.unsafe`
+      select graphile_worker.add_job(${TASK.plan}, json_build_object('runId', ${run.id}::text),
+        job_key := ${'plan:' + run.id}, max_attempts := 10)`);
+    return run;
+  });
+}
+
+export async function findRun(db: CommonQueryMethods, runId: string): Promise<RunRow | null> {
+  return db.maybeOne(sql.type(RunRow)`select ${runColumns} from calculation_runs where id = ${runId}`);
+}
+
+export async function latestCompleteRun(db: CommonQueryMethods, orgId: string, periodStart: string, periodEnd: string): Promise<RunRow | null> {
+  return db.maybeOne(sql.type(RunRow)`
+    select ${runColumns} from calculation_runs
+    where org_id = ${orgId} and status = 'complete' and period_start = ${periodStart} and period_end = ${periodEnd}
+    order by completed_at desc, id limit 1`);
+}
+
+interface JobSpec {
+  identifier: string;
+  payload: unknown;
+  job_key?: string;
+  max_attempts?: number;
+  priority?: number;
+}
+
+async function addJobs(client: pg.ClientBase, specs: readonly JobSpec[]): Promise<void> {
+  if (specs.length === 0) return;
+  await client.query(`select 1 from graphile_worker.add_jobs(array(select json_populate_recordset(null::graphile_worker.job_spec, $1::json)))`, [JSON.stringify(specs)]);
+}
+
+export interface PlanOutcome {
+  status: 'planned' | 'already_planned' | 'completed_empty' | 'not_found';
+  chunks: number;
+  rows: string;
+}
+
+/**
+ * Splits the run's activities into contiguous id ranges of chunk_size rows and enqueues one job
+ * per chunk, in one transaction with the run's state change. Safe to retry: a run already past
+ * 'queued' is left alone.
+ */
+export async function planRun(pool: pg.Pool, runId: string): Promise<PlanOutcome> {
+  return inPgTransaction(pool, async (c) => {
+    const run = (await c.query<{ org_id: string; period_start: string; period_end: string; status: string; chunk_size: number }>(
+      'select org_id, period_start, period_end, status, chunk_size from calculation_runs where id = $1 for update',
+      [runId],
+    )).rows[0];
+    if (!run) return { status: 'not_found', chunks: 0, rows: '0' };
+    if (run.status !== 'queued') return { status: 'already_planned', chunks: 0, rows: '0' };
+    const chunks = await c.query<{ chunk_no: number; first_id: string; last_id: string; n: number }>(
+      `insert into calculation_chunks (run_id, chunk_no, first_activity_id, last_activity_id, row_count)
+       select $1, chunk_no, min(id), max(id), count(*)
+       from (select id, ((row_number() over (order by id)) - 1) / $5 as chunk_no
+             from activities where org_id = $2 and period_start between $3 and $4) a
+       group by chunk_no
+       returning chunk_no, first_activity_id as first_id, last_activity_id as last_id, row_count as n`,
+      [runId, run.org_id, run.period_start, run.period_end, run.chunk_size],
+    );
+    const rows = chunks.rows.reduce((s, r) => s + Number(r.n), 0);
+    if (chunks.rows.length === 0) {
+      await c.query(`update calculation_runs set status = 'complete', chunks_total = 0, rows_total = 0, started_at = now(), completed_at = now() where id = $1`, [runId]);
+      return { status: 'completed_empty', chunks: 0, rows: '0' };
+    }
+    await c.query(`update calculation_runs set status = 'running', chunks_total = $2, rows_total = $3, started_at = now() where id = $1`, [runId, chunks.rows.length, rows]);
+    await addJobs(
+      c,
+      chunks.rows.map((ch) => ({ identifier: TASK.chunk, payload: { runId, chunkNo: ch.chunk_no }, job_key: `chunk:${runId}:${ch.chunk_no}`, max_attempts: 8 })),
+    );
+    return { status: 'planned', chunks: chunks.rows.length, rows: String(rows) };
+  });
+}
+
+const ChunkWork = z.object({
+  orgId: z.string(),
+  factorSetId: z.string(),
+  gwpSetId: z.string(),
+  runStatus: RunStatus,
+  chunkStatus: z.enum(['pending', 'done']),
+  periodStart: z.string(),
+  periodEnd: z.string(),
+  firstActivityId: z.string(),
+  lastActivityId: z.string(),
+});
+export type ChunkWork = z.infer<typeof ChunkWork>;
+
+export async function findChunkWork(db: CommonQueryMethods, runId: string, chunkNo: number): Promise<ChunkWork | null> {
+  return db.maybeOne(sql.type(ChunkWork)`
+    select r.org_id as "orgId", r.factor_set_id as "factorSetId", r.gwp_set_id as "gwpSetId", r.status as "runStatus",
+           c.status as "chunkStatus", r.period_start as "periodStart", r.period_end as "periodEnd",
+           c.first_activity_id as "firstActivityId", c.last_activity_id as "lastActivityId"
+    from calculation_chunks c join calculation_runs r on r.id = c.run_id
+    where c.run_id = ${runId} and c.chunk_no = ${chunkNo}`);
+}
+
+export interface ChunkActivity extends ActivityInput {
+  entityId: string;
+  periodStart: string;
+}
+
+export async function chunkActivities(pool: pg.Pool, work: ChunkWork): Promise<ChunkActivity[]> {
+  const r = await pool.query<[string, string, string, string, string, string]>({
+    text: `select id, activity_type, quantity, unit, entity_id, period_start from activities
+           where org_id = $1 and id between $2 and $3 and period_start between $4 and $5 order by id`,
+    values: [work.orgId, work.firstActivityId, work.lastActivityId, work.periodStart, work.periodEnd],
+    rowMode: 'array',
+  });
+  return r.rows.map(([id, activityType, quantity, unit, entityId, periodStart]) => ({ id, activityType, quantity, unit, entityId, periodStart }));
+}
+
+const RESULT_COLUMNS = [
+  'run_id', 'activity_id', 'org_id', 'entity_id', 'period_start', 'chunk_no', 'status', 'factor_id', 'factor_set_id', 'factor_source_ref',
+  'scope', 'category', 'unit_from', 'unit_to', 'unit_multiplier', 'unit_assumption', 'gwp_set_id', 'co2e_method', 'co2e_kg',
+  'co2_kg', 'ch4_kg', 'n2o_kg', 'gas_kg', 'reason', 'detail',
+] as const;
+
+export interface ChunkCommit {
+  status: 'written' | 'already_done' | 'run_not_running';
+  runComplete: boolean;
+}
+
+/**
+ * Writes a chunk's results and its progress in one transaction. The chunk row is locked first and
+ * a chunk already 'done' writes nothing, so a retried or duplicated job never double-counts; the
+ * (run_id, activity_id) primary key backs this up. The last chunk enqueues finalisation, keyed so
+ * it exists once.
+ */
+export async function commitChunk(pool: pg.Pool, runId: string, chunkNo: number, activities: readonly ChunkActivity[], results: readonly ActivityResult[], orgId: string): Promise<ChunkCommit> {
+  return inPgTransaction(pool, async (c) => {
+    const chunk = (await c.query<{ status: string; run_status: string }>(
+      `select c.status, r.status as run_status from calculation_chunks c join calculation_runs r on r.id = c.run_id
+       where c.run_id = $1 and c.chunk_no = $2 for update of c`,
+      [runId, chunkNo],
+    )).rows[0];
+    if (!chunk || chunk.status === 'done') return { status: 'already_done', runComplete: false };
+    if (chunk.run_status !== 'running') return { status: 'run_not_running', runComplete: false };
+    const byId = new Map(activities.map((a) => [a.id, a]));
+    await copyRows(
+      c,
+      'calculation_results',
+      RESULT_COLUMNS,
+      results.map((r) => {
+        const a = byId.get(r.activityId);
+        if (!a) throw new Error(`result for activity ${r.activityId} which is not in chunk ${chunkNo}`);
+        if (r.status === 'calculated') {
+          return [runId, r.activityId, orgId, a.entityId, a.periodStart, chunkNo, r.status, r.factorId, r.factorSetId, r.factorSourceRef, r.scope, r.category,
+            r.unitFrom, r.unitTo, r.unitMultiplier, r.unitAssumption, r.gwpSetId, r.co2eMethod, r.co2eKg,
+            r.gasKg.CO2 ?? null, r.gasKg.CH4 ?? null, r.gasKg.N2O ?? null, r.gasKg, null, null];
+        }
+        return [runId, r.activityId, orgId, a.entityId, a.periodStart, chunkNo, r.status, null, null, null, null, null,
+          null, null, null, null, r.gwpSetId, null, null, null, null, null, null, r.reason, r.detail];
+      }),
+    );
+    await c.query(`update calculation_chunks set status = 'done', completed_at = now() where run_id = $1 and chunk_no = $2`, [runId, chunkNo]);
+    const progress = (await c.query<{ chunks_done: number; chunks_total: number }>(
+      `update calculation_runs set chunks_done = chunks_done + 1, rows_done = rows_done + $2 where id = $1 returning chunks_done, chunks_total`,
+      [runId, results.length],
+    )).rows[0];
+    const runComplete = progress !== undefined && progress.chunks_done === progress.chunks_total;
+    if (runComplete) await addJobs(c, [{ identifier: TASK.finalize, payload: { runId }, job_key: `finalize:${runId}`, max_attempts: 10 }]);
+    return { status: 'written', runComplete };
+  });
+}
+
+/** Marks a run complete once every chunk is done. Idempotent. */
+export async function finalizeRun(pool: pg.Pool, runId: string): Promise<'complete' | 'not_ready' | 'already_final'> {
+  return inPgTransaction(pool, async (c) => {
+    const run = (await c.query<{ status: string; chunks_done: number; chunks_total: number | null }>(
+      'select status, chunks_done, chunks_total from calculation_runs where id = $1 for update',
+      [runId],
+    )).rows[0];
+    if (!run || run.status !== 'running') return 'already_final';
+    if (run.chunks_total === null || run.chunks_done < run.chunks_total) return 'not_ready';
+    await c.query(`update calculation_runs set status = 'complete', completed_at = now() where id = $1`, [runId]);
+    return 'complete';
+  });
+}
+
+export async function failRun(pool: pg.Pool, runId: string, error: string): Promise<void> {
+  await pool.query(`update calculation_runs set status = 'failed', error = $2, completed_at = now() where id = $1 and status in ('queued', 'running')`, [runId, error]);
+}
