@@ -47,15 +47,7 @@ factors
     if (source !== 'desnz') throw new Error(`unknown source "${source}": supported: desnz`);
     const year = Number(opts.edition);
     if (!Number.isInteger(year)) throw new Error('--edition must be a year');
-    const loaded = await loadDesnzFile(file, {
-      id: opts.id ?? `desnz-${year}`,
-      source: 'DESNZ/Defra GHG conversion factors',
-      edition: String(year),
-      publicationYear: year,
-      licence: 'OGL-3.0',
-      region: 'GB',
-      gwpBasis: year >= 2023 ? 'AR5' : 'AR4',
-    });
+    const loaded = await loadDesnzFile(file, desnzMeta(year, opts.id));
     const db = await createDb(await ensureDatabase(log));
     try {
       const r = await storeFactorSet(db.pg, { meta: loaded.meta, fileName: basename(file), checksum: loaded.checksum, factors: loaded.result.factors, skipped: loaded.result.skipped });
