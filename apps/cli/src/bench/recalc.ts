@@ -149,7 +149,7 @@ async function main() {
     // --- baseline: the same PostgreSQL, one set-based statement -----------------------------
     await db.pg.query(`create table baseline_results (like calculation_results including all)`);
     await db.pg.query(`insert into calculation_runs (id, org_id, period_start, period_end, factor_set_id, gwp_set_id, status, chunk_size)
-                       select gen_random_uuid(), org_id, '2024-01-01', '2024-12-31', 'desnz-2025', 'AR5', 'complete', 0 from organisations limit 1`);
+                       select gen_random_uuid(), id, '2024-01-01', '2024-12-31', 'desnz-2025', 'AR5', 'complete', 0 from organisations limit 1`);
     const t2 = performance.now();
     await db.pg.query(`
       insert into baseline_results (run_id, activity_id, org_id, entity_id, period_start, chunk_no, status, factor_id, factor_set_id, factor_source_ref,
