@@ -1,3 +1,4 @@
+import type { ClickHouseClient } from '@tally/analytics';
 import type { Db } from '@tally/db';
 import { createHttpMetrics, createImportMetrics, httpMetricsMiddleware, type Registry } from '@tally/metrics';
 import express from 'express';
@@ -14,6 +15,8 @@ export interface AppDeps {
   registry: Registry;
   logger: Logger;
   adminToken: string | undefined;
+  /** The analytics store; reports read it when present, else Postgres. */
+  analytics?: ClickHouseClient | undefined;
 }
 
 /** The admin API without listen(): tests and the demo mount it on their own server. */
@@ -50,7 +53,7 @@ export function createApp(deps: AppDeps): express.Express {
   v1.use(express.json({ limit: '1mb', type: ['application/json'] }));
   v1.use(organisationRoutes(deps.db));
   v1.use(importRoutes(deps.db, createImportMetrics(deps.registry)));
-  v1.use(calculationRoutes(deps.db));
+  v1.use(calculationRoutes(deps.db, deps.analytics));
   app.use('/v1', v1);
   app.use(() => {
     throw notFound('route');

@@ -6,6 +6,8 @@ const Env = z.object({
   HOST: z.string().default('127.0.0.1'),
   /** Operators' bearer token (creates organisations, reads any). Unset: operator routes are closed. */
   TALLY_ADMIN_TOKEN: z.string().min(24).optional(),
+  /** A ClickHouse server holding the analytics copy; unset: reports are computed from Postgres. */
+  CLICKHOUSE_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Env = z.infer<typeof Env>;

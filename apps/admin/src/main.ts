@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { createAnalyticsClient, type ClickHouseClient } from '@tally/analytics';
 import { createDb } from '@tally/db';
 import { createRegistry } from '@tally/metrics';
 import { pino } from 'pino';
@@ -8,12 +9,25 @@ import { parseEnv } from './env.ts';
 export { createApp, type AppDeps } from './createApp.ts';
 
 /** Composition root of the admin API process. */
-export async function startAdmin(env = parseEnv()) {
+export async function startAdmin(env = parseEnv(), options: { analytics?: ClickHouseClient } = {}) {
   const logger = pino({ level: env.LOG_LEVEL, name: 'admin', redact: ['*.authorization', '*.token', '*.apiKey.token'] });
   const db = await createDb(env.DATABASE_URL, { applicationName: 'tally-admin' });
   const registry = createRegistry('admin');
-  const server = createServer(createApp({ db, registry, logger, adminToken: env.TALLY_ADMIN_TOKEN }));
-  await new Promise<void>((resolve) => server.listen(env.PORT, env.HOST, resolve));
+  const analytics = options.analytics ?? (env.CLICKHOUSE_URL ? await createAnalyticsClient({ url: env.CLICKHOUSE_URL }) : undefined);
+  const server = createServer(createApp({ db, registry, logger, adminToken: env.TALLY_ADMIN_TOKEN, analytics }));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(env.PORT, env.HOST, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    await db.close();
+    if (analytics && !options.analytics) await analytics.close();
+    throw e;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   logger.info({ port, host: env.HOST }, 'admin API listening');
@@ -22,6 +36,7 @@ export async function startAdmin(env = parseEnv()) {
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();
+      if (analytics && !options.analytics) await analytics.close();
     },
   };
 }

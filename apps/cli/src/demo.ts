@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { startAdmin } from '@tally/admin';
+import { createAnalyticsClient, migrateAnalytics } from '@tally/analytics';
 import { createDb, migrate } from '@tally/db';
 import { startWorker } from '@tally/worker';
 import { ensureDatabase, STATE_DIR } from './localPostgres.ts';
@@ -46,9 +47,24 @@ export async function demo(options: { exit: boolean; port: number }): Promise<vo
     await db.close();
   }
 
+  // Analytics: a ClickHouse server when CLICKHOUSE_URL is set, else the embedded engine (chDB)
+  // in .tally/chdb, owned by this process and shared by the API and the worker running in it.
+  const chUrl = process.env.CLICKHOUSE_URL;
+  const analytics = await createAnalyticsClient(chUrl ? { url: chUrl } : { path: join(STATE_DIR, 'chdb') });
+  await migrateAnalytics(analytics);
+  log(`analytics store: ${chUrl ? chUrl : `embedded ClickHouse engine (chDB) in ${join(STATE_DIR, 'chdb')}`}`);
+
   const adminToken = process.env.TALLY_ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
-  const admin = await startAdmin({ DATABASE_URL: url, PORT: options.port, HOST: '127.0.0.1', TALLY_ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn' });
-  const worker = await startWorker({ DATABASE_URL: url, METRICS_PORT: 0, METRICS_HOST: '127.0.0.1', WORKER_CONCURRENCY: 4, CALC_THREADS: 2, LOG_LEVEL: 'warn' }, { noHandleSignals: true });
+  const adminEnv = { DATABASE_URL: url, PORT: options.port, HOST: '127.0.0.1', TALLY_ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn' } as const;
+  const admin = await startAdmin(adminEnv, { analytics }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EADDRINUSE') throw e;
+    log(`port ${options.port} is taken; using a free port`);
+    return startAdmin({ ...adminEnv, PORT: 0 }, { analytics });
+  });
+  const worker = await startWorker(
+    { DATABASE_URL: url, METRICS_PORT: 0, METRICS_HOST: '127.0.0.1', WORKER_CONCURRENCY: 4, CALC_THREADS: 2, LOG_LEVEL: 'warn' },
+    { noHandleSignals: true, analytics },
+  );
   const base = `http://127.0.0.1:${admin.port}`;
   log(`admin API on ${base} (metrics ${base}/metrics); worker metrics on http://127.0.0.1:${worker.metricsPort}/metrics`);
 
@@ -90,11 +106,12 @@ export async function demo(options: { exit: boolean; port: number }): Promise<vo
   if (options.exit) {
     await worker.stop();
     await admin.stop();
+    await analytics.close();
     return;
   }
   console.log(`Admin API and worker keep running on ${base}. Try:\n  curl -H "authorization: Bearer $(cat ${keyFile})" ${base}/v1/organisations/${orgId}/inventory?period=2024\nCtrl-C stops them.`);
   await new Promise<void>((resolve) => {
-    const stop = () => void Promise.allSettled([worker.stop(), admin.stop()]).then(() => resolve());
+    const stop = () => void Promise.allSettled([worker.stop(), admin.stop()]).then(() => analytics.close()).then(() => resolve());
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });

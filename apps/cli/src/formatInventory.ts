@@ -2,6 +2,7 @@ import { Big } from '@tally/core';
 import type { Inventory } from '@tally/db';
 
 export type InventoryResponse = Inventory & {
+  source: 'postgres' | 'clickhouse';
   run: { id: string; factorSetId: string; gwpSetId: string };
   period: { start: string; end: string };
 };
@@ -12,7 +13,7 @@ const t = (kg: string) => new Big(kg).div(1000).toFixed(3).padStart(14);
 export function formatInventory(orgName: string, inv: InventoryResponse): string {
   const lines = [
     `GHG inventory: ${orgName}, ${inv.period.start} to ${inv.period.end}`,
-    `run ${inv.run.id} | factors ${inv.run.factorSetId} | GWP ${inv.run.gwpSetId} | ${inv.consolidationApproach.replace('_', ' ')}`,
+    `run ${inv.run.id} | factors ${inv.run.factorSetId} | GWP ${inv.run.gwpSetId} | ${inv.consolidationApproach.replace('_', ' ')} | read from ${inv.source}`,
     '',
     'scope  category                                          t CO2e',
   ];

@@ -9,6 +9,8 @@ const Env = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Threads in the calculation pool. */
   CALC_THREADS: z.coerce.number().int().min(1).max(64).default(Math.max(1, availableParallelism())),
+  /** A ClickHouse server for the analytics copy; unset: reports are computed from Postgres. */
+  CLICKHOUSE_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type WorkerEnv = z.infer<typeof Env>;

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { createAnalyticsClient, migrateAnalytics, type ClickHouseClient } from '@tally/analytics';
 import { createDb } from '@tally/db';
 import { bindWorkerEvents, createRegistry, createWorkerMetrics } from '@tally/metrics';
 import { Logger as GraphileLogger, run, type Runner } from 'graphile-worker';
@@ -22,13 +23,21 @@ function graphileLogger(logger: Logger): GraphileLogger {
 }
 
 /** Composition root of a worker process: graphile-worker runner, thread pool, /metrics. */
-export async function startWorker(env: WorkerEnv = parseWorkerEnv(), options: { noHandleSignals?: boolean } = {}): Promise<WorkerHandle> {
+export interface WorkerOptions {
+  noHandleSignals?: boolean;
+  /** An analytics client shared with the caller (the single-process demo); else CLICKHOUSE_URL. */
+  analytics?: ClickHouseClient;
+}
+
+export async function startWorker(env: WorkerEnv = parseWorkerEnv(), options: WorkerOptions = {}): Promise<WorkerHandle> {
   const logger = pino({ level: env.LOG_LEVEL, name: 'worker' });
   const registry = createRegistry('worker');
   const metrics = createWorkerMetrics(registry);
   const db = await createDb(env.DATABASE_URL, { applicationName: 'tally-worker', maxConnections: env.WORKER_CONCURRENCY + 2 });
   const pool = createCalculationPool(env.CALC_THREADS, metrics);
-  const ctx = createTaskContext(db, pool, metrics, logger);
+  const analytics = options.analytics ?? (env.CLICKHOUSE_URL ? await createAnalyticsClient({ url: env.CLICKHOUSE_URL }) : undefined);
+  if (analytics) await migrateAnalytics(analytics);
+  const ctx = createTaskContext(db, pool, metrics, logger, analytics);
 
   const runner = await run({
     connectionString: env.DATABASE_URL,
@@ -68,6 +77,7 @@ export async function startWorker(env: WorkerEnv = parseWorkerEnv(), options: { 
       await pool.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();
+      if (analytics && !options.analytics) await analytics.close();
     })());
   // graphile-worker traps signals itself; when its runner ends, release everything else.
   void runner.promise.finally(() => void stop());

@@ -1,3 +1,4 @@
+import { runInventoryFromAnalytics, type ClickHouseClient } from '@tally/analytics';
 import { parsePeriod } from '@tally/core';
 import { createRun, factorSetExists, findOrganisation, findRun, gwpSetExists, latestCompleteRun, listFactorSets, loadGwpSets, runInventory, runResults, type Db } from '@tally/db';
 import { Router } from 'express';
@@ -12,7 +13,7 @@ const CreateRun = z.object({
   chunkSize: z.number().int().min(100).max(200_000).default(10_000),
 });
 
-export function calculationRoutes(db: Db): Router {
+export function calculationRoutes(db: Db, analytics?: ClickHouseClient): Router {
   const r = Router();
 
   r.get('/factor-sets', async (_req, res) => {
@@ -65,9 +66,11 @@ export function calculationRoutes(db: Db): Router {
     if (!org) throw notFound('organisation');
     const run = await latestCompleteRun(db.pool, orgId, period.start, period.end);
     if (!run) throw new ProblemError(404, 'urn:tally:problem:no-complete-run', 'No complete run', `no complete calculation run for ${period.start}/${period.end}; POST a calculation run first`);
-    const inventory = await runInventory(db.pool, run.id, org.consolidationApproach);
+    const source = req.query.source === 'postgres' || !analytics ? 'postgres' : 'clickhouse';
+    const inventory = source === 'clickhouse' && analytics ? await runInventoryFromAnalytics(analytics, run.id, org.consolidationApproach) : await runInventory(db.pool, run.id, org.consolidationApproach);
     res.json({
       organisationId: orgId,
+      source,
       period,
       run: { id: run.id, factorSetId: run.factorSetId, gwpSetId: run.gwpSetId, completedAt: run.completedAt },
       unit: 'kg',

@@ -1,3 +1,4 @@
+import type { ClickHouseClient } from '@tally/analytics';
 import type { GwpSet } from '@tally/core';
 import { loadGwpSets, type Db } from '@tally/db';
 import type { WorkerMetrics } from '@tally/metrics';
@@ -9,10 +10,12 @@ export interface TaskContext {
   pool: CalculationPool;
   metrics: WorkerMetrics;
   logger: Logger;
+  /** The analytics store, when one is configured. */
+  analytics: ClickHouseClient | undefined;
   gwpSets(): Promise<GwpSet[]>;
 }
 
-export function createTaskContext(db: Db, pool: CalculationPool, metrics: WorkerMetrics, logger: Logger): TaskContext {
+export function createTaskContext(db: Db, pool: CalculationPool, metrics: WorkerMetrics, logger: Logger, analytics?: ClickHouseClient): TaskContext {
   // GWP sets are immutable once stored: load them once per process.
   let gwp: Promise<GwpSet[]> | undefined;
   return {
@@ -20,6 +23,7 @@ export function createTaskContext(db: Db, pool: CalculationPool, metrics: Worker
     pool,
     metrics,
     logger,
+    analytics,
     gwpSets() {
       gwp ??= loadGwpSets(db.pool).catch((e: unknown) => {
         gwp = undefined;

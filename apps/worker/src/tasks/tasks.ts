@@ -1,4 +1,5 @@
-import { chunkActivities, commitChunk, factorsForKeys, failRun, finalizeRun, findChunkWork, planRun, TASK } from '@tally/db';
+import { exportRunToAnalytics } from '@tally/analytics';
+import { chunkActivities, commitChunk, factorsForKeys, failRun, finalizeRun, findChunkWork, findRun, planRun, TASK } from '@tally/db';
 import type { Task, TaskList } from 'graphile-worker';
 import type { TaskContext } from './context.ts';
 import { ChunkPayload, RunPayload } from './payloads.ts';
@@ -37,8 +38,18 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
   }
 };
 
+/**
+ * Copies the run to the analytics store (idempotent), then marks it complete: a run is never
+ * reported complete before its analytics copy exists.
+ */
 const finalizeCalculationRun = (ctx: TaskContext): Task => async (raw) => {
   const { runId } = RunPayload.parse(raw);
+  const run = await findRun(ctx.db.pool, runId);
+  if (!run || run.status !== 'running') return;
+  if (ctx.analytics) {
+    const rows = await exportRunToAnalytics(ctx.db, ctx.analytics, runId);
+    ctx.logger.info({ runId, rows }, 'run copied to analytics');
+  }
   const outcome = await finalizeRun(ctx.db.pg, runId);
   if (outcome === 'complete') {
     ctx.metrics.runsFinished.inc({ status: 'complete' });

@@ -21,7 +21,7 @@ const ScopeCategory = z.object({ scope: z.number().nullable(), category: z.strin
 export async function runInventory(db: CommonQueryMethods, runId: string, consolidationApproach: string): Promise<Inventory> {
   const weight = consolidationApproach === 'equity_share' ? sql.fragment`e.ownership_pct / 100` : sql.fragment`1`;
   const cats = await db.any(sql.type(ScopeCategory)`
-    select r.scope, r.category, sum(r.co2e_kg * ${weight})::text as "co2eKg", count(*)::int as activities
+    select r.scope, r.category, trim_scale(sum(r.co2e_kg * ${weight}))::text as "co2eKg", count(*)::int as activities
     from calculation_results r join entities e on e.id = r.entity_id
     where r.run_id = ${runId} and r.status = 'calculated'
     group by r.scope, r.category order by r.scope nulls last, r.category`);
@@ -30,10 +30,10 @@ export async function runInventory(db: CommonQueryMethods, runId: string, consol
            count(*) filter (where r.status = 'calculated')::int as calculated,
            count(*) filter (where r.status = 'unmatched')::int as unmatched,
            count(*) filter (where r.status = 'failed')::int as failed,
-           coalesce(sum(r.co2e_kg * ${weight}), 0)::text as "co2eKg"
+           trim_scale(coalesce(sum(r.co2e_kg * ${weight}), 0))::text as "co2eKg"
     from calculation_results r join entities e on e.id = r.entity_id where r.run_id = ${runId}`);
   const gases = await db.any(sql.type(z.object({ gas: z.string(), kg: z.string() }))`
-    select g.key as gas, sum(g.value::numeric * ${weight})::text as kg
+    select g.key as gas, trim_scale(sum(g.value::numeric * ${weight}))::text as kg
     from calculation_results r join entities e on e.id = r.entity_id, jsonb_each_text(r.gas_kg) g
     where r.run_id = ${runId} and r.status = 'calculated'
     group by g.key order by g.key`);
@@ -42,7 +42,7 @@ export async function runInventory(db: CommonQueryMethods, runId: string, consol
     where run_id = ${runId} and status <> 'calculated' group by reason order by reason`);
 
   const scopes = await db.any(sql.type(z.object({ scope: z.number().nullable(), co2eKg: z.string() }))`
-    select r.scope, sum(r.co2e_kg * ${weight})::text as "co2eKg"
+    select r.scope, trim_scale(sum(r.co2e_kg * ${weight}))::text as "co2eKg"
     from calculation_results r join entities e on e.id = r.entity_id
     where r.run_id = ${runId} and r.status = 'calculated'
     group by r.scope order by r.scope nulls last`);

@@ -1,0 +1,69 @@
+import { copyRows, runInventory, storeFactorSet, storeGwpSets } from '@tally/db';
+import { useTestDatabase } from '@tally/testing/fixtures';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAnalyticsClient, exportRunToAnalytics, migrateAnalytics, runInventoryFromAnalytics, type ClickHouseClient } from './index.ts';
+
+/** A completed run written straight into Postgres: three entities (one 60% owned), mixed statuses. */
+async function seedRun(t: ReturnType<typeof useTestDatabase>): Promise<string> {
+  const { db } = t;
+  await storeGwpSets(db.pg, [{ id: 'AR5', name: 'AR5', horizonYears: 100, source: 'test', values: { CH4: '28', N2O: '265' } }]);
+  await storeFactorSet(db.pg, {
+    meta: { id: 'fs', source: 't', edition: '1', publicationYear: 2025, licence: 'x', region: 'GB', gwpBasis: 'AR5' },
+    fileName: 'f', checksum: 'c', skipped: [],
+    factors: [{ id: 'fs:1', factorSetId: 'fs', activityKey: 'k', name: 'k', scope: 1, category: 'c', region: 'GB', year: 2025, unit: 'kg', co2e: '1', gasBasis: 'co2e', gwpBasis: 'AR5', gases: { CO2: '1' }, sourceRef: '1', sourceRows: [] }],
+  });
+  const org = (await db.pg.query(`insert into organisations (name) values ('A') returning id`)).rows[0].id;
+  const ents: string[] = [];
+  for (const [code, pct] of [['A', 100], ['B', 60], ['C', 100]] as const) {
+    ents.push((await db.pg.query(`insert into entities (org_id, code, name, kind, country, ownership_pct) values ($1, $2, $2, 'site', 'GB', $3) returning id`, [org, code, pct])).rows[0].id);
+  }
+  const imp = (await db.pg.query(`insert into activity_imports (org_id, format) values ($1, 'csv') returning id`, [org])).rows[0].id;
+  const run = (await db.pg.query(`insert into calculation_runs (org_id, period_start, period_end, factor_set_id, gwp_set_id, status, chunk_size) values ($1, '2024-01-01', '2024-12-31', 'fs', 'AR5', 'complete', 10) returning id`, [org])).rows[0].id;
+  const c = await db.pg.connect();
+  try {
+    const n = 3000;
+    await copyRows(c, 'activities', ['org_id', 'import_id', 'line_no', 'entity_id', 'period_start', 'period_end', 'activity_type', 'quantity', 'unit'],
+      Array.from({ length: n }, (_, i) => [org, imp, i + 2, ents[i % 3], '2024-03-01', '2024-03-01', 'k', '1', 'kg']));
+    const ids = (await c.query(`select id from activities where import_id = $1 order by id`, [imp])).rows.map((r) => r.id);
+    await copyRows(c, 'calculation_results', ['run_id', 'activity_id', 'org_id', 'entity_id', 'period_start', 'chunk_no', 'status', 'factor_id', 'factor_set_id', 'scope', 'category', 'gwp_set_id', 'co2e_kg', 'co2_kg', 'ch4_kg', 'gas_kg', 'reason'],
+      ids.map((id, i) => {
+        if (i % 10 === 9) return [run, id, org, ents[i % 3], '2024-03-01', 0, 'unmatched', null, null, null, null, 'AR5', null, null, null, null, 'NO_FACTOR_FOR_ACTIVITY_TYPE'];
+        const co2 = `${(i % 37) + 1}.${String((i * 7919) % 1_000_000_000_000).padStart(12, '0')}`;
+        const ch4 = `0.${String((i * 104729) % 1_000_000_000_000).padStart(12, '0')}`;
+        return [run, id, org, ents[i % 3], '2024-03-01', 0, 'calculated', 'fs:1', 'fs', (i % 3) + 1, ['x', 'y'][i % 2], 'AR5', co2, co2, ch4, { CO2: co2, CH4: ch4 }, null];
+      }));
+  } finally {
+    c.release();
+  }
+  return run;
+}
+
+describe('ClickHouse analytics copy (embedded chDB)', () => {
+  const t = useTestDatabase();
+  let ch: ClickHouseClient;
+  let runId: string;
+  beforeAll(async () => {
+    ch = await createAnalyticsClient({ path: ':memory:' });
+    await migrateAnalytics(ch);
+    runId = await seedRun(t);
+  });
+  afterAll(() => ch?.close());
+
+  it('reports the same inventory as Postgres, to the last digit, under both consolidation approaches', async () => {
+    expect(await exportRunToAnalytics(t.db, ch, runId)).toBe(3000);
+    for (const approach of ['operational_control', 'equity_share']) {
+      const pg = await runInventory(t.db.pool, runId, approach);
+      const fromCh = await runInventoryFromAnalytics(ch, runId, approach);
+      expect(fromCh, approach).toEqual(pg);
+    }
+  });
+
+  it('does not double-count a repeated export', async () => {
+    await exportRunToAnalytics(t.db, ch, runId);
+    await exportRunToAnalytics(t.db, ch, runId);
+    const rs = await ch.query({ query: 'SELECT count() AS n FROM emission_results FINAL WHERE run_id = {r:UUID}', query_params: { r: runId }, format: 'JSONEachRow' });
+    expect(await rs.json()).toEqual([{ n: '3000' }]);
+    const pg = await runInventory(t.db.pool, runId, 'operational_control');
+    expect((await runInventoryFromAnalytics(ch, runId, 'operational_control')).totals).toEqual(pg.totals);
+  });
+});

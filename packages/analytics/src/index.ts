@@ -1,0 +1,4 @@
+export * from './client.ts';
+export * from './exportRun.ts';
+export * from './inventory.ts';
+export type { ClickHouseClient } from '@clickhouse/client';
