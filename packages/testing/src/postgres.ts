@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const SCRIPTS = fileURLToPath(new URL('../../../scripts/', import.meta.url));
+const SCRIPTS = fileURLToPath(new URL('../scripts/', import.meta.url));
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -29,7 +29,7 @@ export interface LocalPostgres {
   restart(): Promise<void>;
 }
 
-/** Starts a PostgreSQL cluster with scripts/pg-up.sh on a free loopback port. */
+/** Starts a PostgreSQL cluster with packages/testing/scripts/pg-up.sh on a free loopback port. */
 export async function startPostgres(options: { dir?: string; port?: number; durable?: boolean } = {}): Promise<LocalPostgres> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'tally-pg-')));
   const port = options.port ?? (await freePort());

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts a throwaway PostgreSQL cluster: scripts/pg-up.sh DIR PORT -> prints DATABASE_URL=...
+# Starts a throwaway PostgreSQL cluster: pg-up.sh DIR PORT -> prints DATABASE_URL=...
 # Runs the server as an unprivileged system user when invoked as root (Postgres refuses root).
 set -euo pipefail
 DIR=${1:?usage: pg-up.sh DIR PORT}

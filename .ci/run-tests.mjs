@@ -23,13 +23,13 @@ const freePort = () =>
 let pgDir;
 if (!process.env.DATABASE_URL) {
   pgDir = mkdtempSync(join(tmpdir(), 'tally-test-pg-'));
-  const out = execFileSync('bash', ['scripts/pg-up.sh', pgDir, String(await freePort())], { encoding: 'utf8' });
+  const out = execFileSync('bash', ['packages/testing/scripts/pg-up.sh', pgDir, String(await freePort())], { encoding: 'utf8' });
   process.env.DATABASE_URL = /DATABASE_URL=(\S+)/.exec(out)[1];
 }
 const stopPg = () => {
   if (pgDir) {
     try {
-      execFileSync('bash', ['scripts/pg-down.sh', pgDir, '--rm']);
+      execFileSync('bash', ['packages/testing/scripts/pg-down.sh', pgDir, '--rm']);
     } catch {
       /* already stopped */
     }
