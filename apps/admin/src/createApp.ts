@@ -7,6 +7,7 @@ import { pinoHttp } from 'pino-http';
 import { authenticate } from './http/auth.ts';
 import { notFound, problemHandler } from './http/problem.ts';
 import { calculationRoutes } from './routes/calculations.routes.ts';
+import { factorRoutes } from './routes/factors.routes.ts';
 import { importRoutes } from './routes/imports.routes.ts';
 import { organisationRoutes } from './routes/organisations.routes.ts';
 
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): express.Express {
   v1.use(express.json({ limit: '1mb', type: ['application/json'] }));
   v1.use(organisationRoutes(deps.db));
   v1.use(importRoutes(deps.db, createImportMetrics(deps.registry)));
+  v1.use(factorRoutes(deps.db));
   v1.use(calculationRoutes(deps.db, deps.analytics));
   app.use('/v1', v1);
   app.use(() => {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { basename } from 'node:path';
 import { Command } from 'commander';
-import { createDb, listFactorSets, migrate, storeFactorSet } from '@tally/db';
+import { diffFactorSets } from '@tally/core';
+import { createDb, factorsOfSet, findFactor, findFactorSet, listFactorSets, migrate, storeFactorSet } from '@tally/db';
 import { desnzMeta, loadDesnzFile } from '@tally/factor-data';
 import { demo } from './demo.ts';
 import { ensureDatabase } from './localPostgres.ts';
@@ -63,6 +64,46 @@ factors
     const db = await createDb(await ensureDatabase(log));
     try {
       for (const s of await listFactorSets(db.pool)) console.log(`${s.id}\t${s.source} ${s.edition}\t${s.factorCount} factors\t${s.licence}\tsha256:${s.checksumSha256.slice(0, 12)}`);
+    } finally {
+      await db.close();
+    }
+  });
+
+factors
+  .command('show')
+  .description('show a factor set (or, with a factor id such as desnz-2025:7_400_4000_5, one factor)')
+  .argument('<id>')
+  .action(async (id: string) => {
+    const db = await createDb(await ensureDatabase(log));
+    try {
+      const out = id.includes(':') ? await findFactor(db.pool, id) : await findFactorSet(db.pool, id);
+      if (!out) throw new Error(`no factor set or factor "${id}"`);
+      console.log(JSON.stringify(out, null, 2));
+    } finally {
+      await db.close();
+    }
+  });
+factors
+  .command('diff')
+  .description('what changed between two editions: appeared, disappeared, changed (largest moves first)')
+  .argument('<from>')
+  .argument('<to>')
+  .option('--json', 'print the whole diff as JSON')
+  .option('--top <n>', 'changes to list', '20')
+  .action(async (from: string, to: string, opts: { json?: boolean; top: string }) => {
+    const db = await createDb(await ensureDatabase(log));
+    try {
+      for (const id of [from, to]) if (!(await findFactorSet(db.pool, id))) throw new Error(`no factor set "${id}"`);
+      const d = diffFactorSets(from, await factorsOfSet(db.pool, from), to, await factorsOfSet(db.pool, to));
+      if (opts.json) {
+        console.log(JSON.stringify(d, null, 2));
+        return;
+      }
+      console.log(`${from} -> ${to}: ${d.appeared.length} appeared, ${d.disappeared.length} disappeared, ${d.changed.length} changed, ${d.unchanged} unchanged`);
+      for (const c of d.changed.slice(0, Number(opts.top))) {
+        const pct = c.relative === null ? 'n/a' : `${(Number(c.relative) * 100).toFixed(1)}%`;
+        console.log(`  ${pct.padStart(8)}  ${c.fromCo2e ?? '-'} -> ${c.co2e ?? '-'} kg CO2e/${c.unit}  ${c.activityKey}`);
+      }
     } finally {
       await db.close();
     }

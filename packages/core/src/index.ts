@@ -11,3 +11,4 @@ export * from './calculation/calculateActivities.ts';
 export * from './activities/activityRecord.ts';
 export * from './period.ts';
 export * from './gwp/gwpTable.ts';
+export * from './factors/diffFactorSets.ts';

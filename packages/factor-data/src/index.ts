@@ -30,7 +30,8 @@ const desnz = (year: number): BundledFactorSet => ({
   file: `${DATA_DIR}desnz/ghg-conversion-factors-${year}-flat.csv`,
 });
 
-export const BUNDLED_FACTOR_SETS: readonly BundledFactorSet[] = [desnz(2024), desnz(2025)];
+/** DESNZ/Defra 2016-2025: ten editions of one source, each an immutable set. */
+export const BUNDLED_FACTOR_SETS: readonly BundledFactorSet[] = Array.from({ length: 10 }, (_, i) => desnz(2016 + i));
 
 export interface LoadedFactorFile {
   meta: FactorSetMeta;

@@ -1,6 +1,6 @@
 import { runInventoryFromAnalytics, type ClickHouseClient } from '@tally/analytics';
 import { parsePeriod } from '@tally/core';
-import { createRun, factorSetExists, findOrganisation, findRun, gwpSetExists, latestCompleteRun, listFactorSets, loadGwpSets, runInventory, runResults, type Db } from '@tally/db';
+import { createRun, factorSetExists, findOrganisation, findRun, gwpSetExists, latestCompleteRun, runInventory, runResults, type Db } from '@tally/db';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireOrg } from '../http/auth.ts';
@@ -15,14 +15,6 @@ const CreateRun = z.object({
 
 export function calculationRoutes(db: Db, analytics?: ClickHouseClient): Router {
   const r = Router();
-
-  r.get('/factor-sets', async (_req, res) => {
-    res.json({ factorSets: await listFactorSets(db.pool) });
-  });
-
-  r.get('/gwp-sets', async (_req, res) => {
-    res.json({ gwpSets: await loadGwpSets(db.pool) });
-  });
 
   r.post('/organisations/:orgId/calculation-runs', async (req, res) => {
     const orgId = req.params.orgId;

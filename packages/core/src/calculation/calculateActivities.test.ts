@@ -34,6 +34,14 @@ describe('prepareFactor', () => {
     expect(p.co2ePerUnit.round(12).toFixed()).toBe('2.571812171833');
   });
 
+  it('keeps a published total without gases under the source GWP set, and says so', () => {
+    const wtt: EmissionFactor = { ...DIESEL, id: 'set:wtt', gases: {}, co2e: '0.61101' };
+    expect(prepareFactor(wtt, sets.get('AR5')!, sets)).toMatchObject({ co2eMethod: 'published_total' });
+    const p = prepareFactor(wtt, sets.get('AR6')!, sets);
+    expect(p.co2eMethod).toBe('published_total_source_gwp');
+    expect(p.co2ePerUnit.toFixed()).toBe('0.61101');
+  });
+
   it('sums gas masses times GWPs for factors published as masses', () => {
     const p = prepareFactor(EPA_STYLE, sets.get('AR5')!, sets);
     expect(p.co2eMethod).toBe('sum_of_gases');

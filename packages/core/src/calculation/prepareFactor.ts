@@ -13,7 +13,7 @@ export interface PreparedFactor {
   co2ePerUnit: Decimal;
   gasMassPerUnit: Record<string, Decimal>;
   /** How co2ePerUnit was obtained, stored on every result for the auditor. */
-  co2eMethod: 'published_total' | 'published_total_gwp_restated' | 'sum_of_gases';
+  co2eMethod: 'published_total' | 'published_total_gwp_restated' | 'published_total_source_gwp' | 'sum_of_gases';
 }
 
 export interface GwpSets {
@@ -62,12 +62,10 @@ export function prepareFactor(factor: EmissionFactor, gwp: GwpSet, gwpSets: GwpS
     // Keep the published total (the figure an auditor checks) and move only the non-CO2 part when
     // the run uses another GWP set than the source did.
     const published = new Big(factor.co2e);
-    if (basis.id === gwp.id || gases.length === 0) {
-      if (basis.id !== gwp.id && gases.length === 0) {
-        throw new CoreError('FACTOR.GWP_RESTATEMENT_IMPOSSIBLE', `factor ${factor.id} publishes only a CO2e total under ${basis.id}; it cannot be restated to ${gwp.id}`, { factorId: factor.id });
-      }
-      return { factor, gwpSetId: gwp.id, co2ePerUnit: published, gasMassPerUnit, co2eMethod: 'published_total' };
-    }
+    if (basis.id === gwp.id) return { factor, gwpSetId: gwp.id, co2ePerUnit: published, gasMassPerUnit, co2eMethod: 'published_total' };
+    // A total without its gases (well-to-tank, materials, waste...) cannot be restated: it is used
+    // as published, under the source's GWP set, and the result says so.
+    if (gases.length === 0) return { factor, gwpSetId: gwp.id, co2ePerUnit: published, gasMassPerUnit, co2eMethod: 'published_total_source_gwp' };
     return { factor, gwpSetId: gwp.id, co2ePerUnit: published.plus(restatement), gasMassPerUnit, co2eMethod: 'published_total_gwp_restated' };
   }
   return { factor, gwpSetId: gwp.id, co2ePerUnit: sumOfGases, gasMassPerUnit, co2eMethod: 'sum_of_gases' };

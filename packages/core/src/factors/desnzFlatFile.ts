@@ -11,7 +11,7 @@ import type { EmissionFactor, FactorSetMeta, Scope, SourceRow } from './emission
  */
 export interface DesnzSkippedRow {
   line: number;
-  reason: 'ENERGY_CONVERSION_ROW' | 'NO_VALUE' | 'NOT_A_NUMBER' | 'UNKNOWN_UNIT' | 'UNKNOWN_GHG';
+  reason: 'ENERGY_CONVERSION_ROW' | 'NO_VALUE' | 'NOT_A_NUMBER' | 'UNKNOWN_UNIT' | 'UNKNOWN_GHG' | 'END_MARKER';
   detail: string;
 }
 
@@ -23,6 +23,9 @@ export interface DesnzParseResult {
 }
 
 type Gas = 'total' | 'CO2' | 'CH4' | 'N2O';
+
+const YEAR = /^(19|20)\d\d$/;
+const UNIT_KIND = /^(energy( - (gross|net) cv)?|volume|mass|tonnes)$/i;
 
 /** 2016-2021 label the non-CO2 columns "kg CH4"/"kg N2O" but the numbers are CO2e (see SOURCE.md). */
 function ghgColumn(ghg: string): Gas | 'energy' | undefined {
@@ -97,12 +100,18 @@ export function parseDesnzFlatFile(records: Record<string, string>[], meta: Fact
     const line = firstDataLine + i;
     const ghg = pick(r, ghgKey);
     const column = ghgColumn(ghg);
-    if (column === 'energy') {
-      skipped.push({ line, reason: 'ENERGY_CONVERSION_ROW', detail: `"${ghg}" converts activity to kWh; it is not an emission factor` });
+    // SECR rows convert distance or fuel to kWh for energy reporting. In 2020 and 2021 one of them
+    // carries a stray backtick instead of "kWh" in its GHG column (a source typo).
+    if (/^SECR kWh/i.test(pick(r, 'Level 1').trim())) {
+      skipped.push({ line, reason: 'ENERGY_CONVERSION_ROW', detail: ghg.trim() === '`' ? 'SECR kWh conversion row (GHG column holds a stray backtick, a source typo)' : `SECR kWh conversion row ("${ghg}"); not an emission factor` });
       return;
     }
-    if (column === undefined) {
-      skipped.push({ line, reason: 'UNKNOWN_GHG', detail: `unrecognised GHG column "${ghg}"` });
+    if (pick(r, 'Level 1').trim() === 'END') {
+      skipped.push({ line, reason: 'END_MARKER', detail: 'the sheet\'s END marker row (left in the 2020 export)' });
+      return;
+    }
+    if (column === 'energy') {
+      skipped.push({ line, reason: 'ENERGY_CONVERSION_ROW', detail: `"${ghg}" converts activity to kWh; it is not an emission factor` });
       return;
     }
     let raw = pick(r, valueColumn).trim();
@@ -110,10 +119,19 @@ export function parseDesnzFlatFile(records: Record<string, string>[], meta: Fact
       skipped.push({ line, reason: 'NO_VALUE', detail: 'blank: the source gives no factor' });
       return;
     }
+    if (column === undefined) {
+      skipped.push({ line, reason: 'UNKNOWN_GHG', detail: `unrecognised GHG column "${ghg}"` });
+      return;
+    }
     if (raw.includes('`')) {
       const stripped = raw.replace(/`/g, '');
       cleaned.push({ line, original: raw, value: stripped });
       raw = stripped;
+    }
+    if (/^<\s*\d/.test(raw)) {
+      // 2016-2022 publish some refrigerant GWPs (R1234yf, R1234ze) as "< 1": a bound, not a value.
+      skipped.push({ line, reason: 'NOT_A_NUMBER', detail: `value "${raw}" is an upper bound, not a factor; kept out of the library` });
+      return;
     }
     if (!isDecimalString(raw)) {
       skipped.push({ line, reason: 'NOT_A_NUMBER', detail: `value "${raw}" is not an exact number (published text kept out of the library)` });
@@ -126,6 +144,14 @@ export function parseDesnzFlatFile(records: Record<string, string>[], meta: Fact
       return;
     }
     const levels = [pick(r, 'Level 1'), pick(r, 'Level 2'), pick(r, 'Level 3'), pick(r, 'Level 4'), pick(r, 'Column Text')].map((s) => s.trim());
+    // 2022 puts a bare year ("2020") in Level 4 of its electricity and heat rows, where other
+    // editions repeat the unit: it names no variant, so it stays out of the key (and is recorded).
+    if (YEAR.test(levels[3] ?? '')) {
+      cleaned.push({ line, original: `Level 4 "${levels[3]}"`, value: '(not part of the factor key)' });
+      levels[3] = '';
+    }
+    // 2016-2021 restate the unit's kind in Column Text ("Energy - Gross CV", "Volume", "Tonnes").
+    if (UNIT_KIND.test(levels[4] ?? '')) levels[4] = '';
     const pathParts = levels.filter((p) => p !== '' && p.toLowerCase() !== uom.toLowerCase());
     const activityKey = pathParts.map(slugify).join('/');
     const groupKey = `${pick(r, 'Scope').trim()}|${activityKey}|${unit.code}`;

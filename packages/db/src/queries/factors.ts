@@ -144,3 +144,41 @@ export async function factorSetExists(db: CommonQueryMethods, id: string): Promi
 export async function gwpSetExists(db: CommonQueryMethods, id: string): Promise<boolean> {
   return db.exists(sql.unsafe`select 1 from gwp_sets where id = ${id}`);
 }
+
+export async function findFactorSet(db: CommonQueryMethods, id: string): Promise<(FactorSetRow & { skippedRows: number }) | null> {
+  return db.maybeOne(sql.type(FactorSetRow.extend({ skippedRows: z.number() }))`
+    select id, source, edition, publication_year as "publicationYear", licence, region, gwp_basis as "gwpBasis",
+           file_name as "fileName", checksum_sha256 as "checksumSha256", factor_count as "factorCount", imported_at as "importedAt",
+           jsonb_array_length(skipped_rows) as "skippedRows"
+    from factor_sets where id = ${id}`);
+}
+
+export async function factorsOfSet(db: CommonQueryMethods, factorSetId: string): Promise<EmissionFactor[]> {
+  const rows = await db.any(sql.type(FactorRow)`select ${factorColumns} from emission_factors where factor_set_id = ${factorSetId} order by id`);
+  return rows.map((r) => ({ ...r }));
+}
+
+export interface FactorSearch {
+  q?: string | undefined;
+  region?: string | undefined;
+  year?: number | undefined;
+  unit?: string | undefined;
+  scope?: number | undefined;
+  afterId?: string | undefined;
+  limit: number;
+}
+
+/** Factors of one set, filtered, keyset-paginated by id; q matches words of the key and name. */
+export async function searchFactors(db: CommonQueryMethods, factorSetId: string, s: FactorSearch): Promise<EmissionFactor[]> {
+  const words = (s.q ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8);
+  const conditions = [sql.fragment`factor_set_id = ${factorSetId}`];
+  for (const w of words) conditions.push(sql.fragment`(activity_key || ' ' || lower(name)) like ${'%' + w.replace(/[%_\\]/g, (c) => '\\' + c) + '%'}`);
+  if (s.region) conditions.push(sql.fragment`region = ${s.region}`);
+  if (s.year !== undefined) conditions.push(sql.fragment`year = ${s.year}`);
+  if (s.unit) conditions.push(sql.fragment`unit = ${s.unit}`);
+  if (s.scope !== undefined) conditions.push(sql.fragment`scope = ${s.scope}`);
+  if (s.afterId) conditions.push(sql.fragment`id > ${s.afterId}`);
+  const rows = await db.any(sql.type(FactorRow)`
+    select ${factorColumns} from emission_factors where ${sql.join(conditions, sql.fragment` and `)} order by id limit ${s.limit}`);
+  return rows.map((r) => ({ ...r }));
+}
