@@ -12,3 +12,4 @@ export * from './activities/activityRecord.ts';
 export * from './period.ts';
 export * from './gwp/gwpTable.ts';
 export * from './factors/diffFactorSets.ts';
+export * from './factors/epaSupplyChain.ts';

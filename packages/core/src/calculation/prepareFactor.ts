@@ -31,6 +31,9 @@ export function prepareFactor(factor: EmissionFactor, gwp: GwpSet, gwpSets: GwpS
       total = total.plus(v.times(gwpOf(gwp, g)));
     }
     if (gases.length === 0) throw new CoreError('FACTOR.NO_GASES', `factor ${factor.id} has no gas values`, { factorId: factor.id });
+    // Under the source's own GWP set the published total is the authoritative figure (the sum of
+    // rounded gas masses can differ from it in the last published digit).
+    if (factor.co2e !== null && factor.gwpBasis === gwp.id) return { factor, gwpSetId: gwp.id, co2ePerUnit: new Big(factor.co2e), gasMassPerUnit, co2eMethod: 'published_total' };
     return { factor, gwpSetId: gwp.id, co2ePerUnit: total, gasMassPerUnit, co2eMethod: 'sum_of_gases' };
   }
 

@@ -27,10 +27,19 @@ export interface EmissionFactor {
   gwpBasis: string | null;
   /** Normalised gas -> value per unit (see gasBasis). */
   gases: Record<string, string>;
+  /** Spend-based factors: per unit of which currency, in which year's prices, at which price. */
+  priceBasis?: PriceBasis | undefined;
   /** The source's row reference(s), so an auditor can find the published line. */
   sourceRef: string;
   /** The published cells the factor was read from. */
   sourceRows: SourceRow[];
+}
+
+export interface PriceBasis {
+  currency: string;
+  year: number;
+  /** purchaser price (with trade and transport margins) or producer (basic) price. */
+  price: 'purchaser' | 'producer';
 }
 
 export interface SourceRow {

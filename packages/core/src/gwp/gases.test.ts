@@ -15,6 +15,10 @@ describe('gas names', () => {
     ['Nitrous oxide', 'N2O'],
     ['Sulphur hexafluoride', 'SF6'],
     ['R-404A', 'R404A'],
+    ['Carbon tetrafluoride', 'CF4'],
+    ['Perfluorocyclobutane', 'cC4F8'],
+    ['c-C4F8', 'cC4F8'],
+    ['HFCs and PFCs, unspecified', 'CO2e_unspecified'],
   ])('%s -> %s', (input, expected) => expect(normaliseGas(input)).toBe(expected));
 
   it('looks GWPs up through aliases; CO2 is 1; a missing gas is an error', () => {

@@ -1,5 +1,8 @@
 import { CoreError } from '../errors.ts';
 
+/** Emissions a source publishes only as CO2e (no gas named): GWP 1 under every set. */
+export const CO2E_PSEUDO_GAS = 'CO2e_unspecified';
+
 /**
  * Gas names as the GWP tables spell them (openclimatedata: no hyphens, "HFC134a"). Factor sources
  * write "HFC-134a", "R-134a", "Methane"...; normaliseGas maps them onto one spelling.
@@ -20,6 +23,18 @@ const NAMED: Readonly<Record<string, string>> = {
   'sulfur hexafluoride': 'SF6',
   nf3: 'NF3',
   'nitrogen trifluoride': 'NF3',
+  // PFCs by chemical name (EPA) -> the GWP tables' formulae
+  'carbon tetrafluoride': 'CF4',
+  'perfluoromethane': 'CF4',
+  hexafluoroethane: 'C2F6',
+  perfluoroethane: 'C2F6',
+  perfluoropropane: 'C3F8',
+  perfluorobutane: 'C4F10',
+  perfluorocyclobutane: 'cC4F8',
+  perfluoropentane: 'C5F12',
+  perfluorohexane: 'C6F14',
+  // EPA's "HFCs and PFCs, unspecified" is published already as CO2e: a pseudo-gas with GWP 1.
+  'hfcs and pfcs, unspecified': CO2E_PSEUDO_GAS,
 };
 
 export function normaliseGas(name: string): string {
@@ -53,7 +68,7 @@ export interface GwpSet {
 
 export function gwpOf(set: GwpSet, gas: string): string {
   const g = normaliseGas(gas);
-  if (g === 'CO2') return '1';
+  if (g === 'CO2' || g === CO2E_PSEUDO_GAS) return '1';
   const v = set.values[g];
   if (v === undefined) {
     throw new CoreError('GWP.MISSING', `GWP set ${set.id} has no value for gas ${gas}`, { gwpSet: set.id, gas });

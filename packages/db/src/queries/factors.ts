@@ -75,8 +75,8 @@ export async function storeFactorSet(
     await copyRows(
       c,
       'emission_factors',
-      ['id', 'factor_set_id', 'activity_key', 'name', 'scope', 'category', 'region', 'year', 'unit', 'co2e', 'gas_basis', 'gwp_basis', 'gases', 'source_ref', 'source_rows'],
-      input.factors.map((f) => [f.id, f.factorSetId, f.activityKey, f.name, f.scope, f.category, f.region, f.year, f.unit, f.co2e, f.gasBasis, f.gwpBasis, f.gases, f.sourceRef, f.sourceRows]),
+      ['id', 'factor_set_id', 'activity_key', 'name', 'scope', 'category', 'region', 'year', 'unit', 'co2e', 'gas_basis', 'gwp_basis', 'gases', 'price_basis', 'source_ref', 'source_rows'],
+      input.factors.map((f) => [f.id, f.factorSetId, f.activityKey, f.name, f.scope, f.category, f.region, f.year, f.unit, f.co2e, f.gasBasis, f.gwpBasis, f.gases, f.priceBasis ?? null, f.sourceRef, f.sourceRows]),
     );
     return { id: m.id, created: true, factorCount: input.factors.length };
   });
@@ -118,12 +118,13 @@ const FactorRow = z.object({
   gasBasis: z.enum(['co2e', 'mass']),
   gwpBasis: z.string().nullable(),
   gases: z.record(z.string(), z.string()),
+  priceBasis: z.object({ currency: z.string(), year: z.number(), price: z.enum(['purchaser', 'producer']) }).nullable().transform((v) => v ?? undefined),
   sourceRef: z.string(),
   sourceRows: z.array(z.object({ line: z.number(), id: z.string().nullable(), ghg: z.string(), value: z.string() })),
 });
 
 const factorColumns = sql.fragment`id, factor_set_id as "factorSetId", activity_key as "activityKey", name, scope, category, region, year, unit,
-  co2e::text as co2e, gas_basis as "gasBasis", gwp_basis as "gwpBasis", gases, source_ref as "sourceRef", source_rows as "sourceRows"`;
+  co2e::text as co2e, gas_basis as "gasBasis", gwp_basis as "gwpBasis", gases, price_basis as "priceBasis", source_ref as "sourceRef", source_rows as "sourceRows"`;
 
 export async function factorsForKeys(db: CommonQueryMethods, factorSetId: string, keys: readonly string[]): Promise<EmissionFactor[]> {
   const rows = await db.any(sql.type(FactorRow)`
