@@ -13,3 +13,5 @@ export * from './period.ts';
 export * from './gwp/gwpTable.ts';
 export * from './factors/diffFactorSets.ts';
 export * from './factors/epaSupplyChain.ts';
+export * from './factors/epaHub.ts';
+export * from './factors/gridIntensity.ts';

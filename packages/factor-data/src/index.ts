@@ -1,16 +1,19 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { parseDesnzFlatFile, parseEpaSupplyChain, parseGwpTable, type DesnzParseResult, type FactorSetMeta, type GwpSet } from '@tally/core';
+import countries from 'i18n-iso-countries';
+import { parseDesnzFlatFile, parseEpaHub, parseGridIntensity, parseEpaSupplyChain, parseGwpTable, type EmissionFactor, type EpaHubTables, type DesnzParseResult, type FactorSetMeta, type GwpSet } from '@tally/core';
 
 /** data/ beside src/ and dist/. */
 export const DATA_DIR = fileURLToPath(new URL('../data/', import.meta.url));
 
 export type BundledFactorSet =
   | { kind: 'desnz'; meta: FactorSetMeta; file: string }
-  | { kind: 'epa-supply-chain'; meta: FactorSetMeta; currencyYear: number; co2eFile: string; byGasFile?: string };
+  | { kind: 'epa-supply-chain'; meta: FactorSetMeta; currencyYear: number; co2eFile: string; byGasFile?: string }
+  | { kind: 'epa-hub'; meta: FactorSetMeta; dir: string }
+  | { kind: 'grid-intensity'; meta: FactorSetMeta; file: string };
 
 /** The factor-set description of a DESNZ/Defra edition. */
 export const desnzMeta = (year: number, id = `desnz-${year}`): FactorSetMeta => ({
@@ -57,14 +60,66 @@ export const BUNDLED_FACTOR_SETS: readonly BundledFactorSet[] = [
     co2eFile: `${EPA_SC}v1.3.0_NAICS_CO2e_USD2022.csv`,
     byGasFile: `${EPA_SC}v1.3.0_NAICS_byGHG_USD2022.csv`,
   },
+  {
+    kind: 'epa-hub',
+    meta: {
+      id: 'epa-hub-2025',
+      source: 'US EPA GHG Emission Factors Hub',
+      edition: '2025',
+      publicationYear: 2025,
+      licence: 'US-Government-Public-Domain',
+      region: 'US',
+      gwpBasis: 'AR5',
+    },
+    dir: `${DATA_DIR}epa-hub/`,
+  },
+  {
+    kind: 'grid-intensity',
+    meta: {
+      id: 'owid-ember-grid-2025',
+      source: 'Our World in Data: carbon intensity of electricity generation (Ember; Energy Institute)',
+      edition: '2025',
+      publicationYear: 2025,
+      licence: 'CC-BY-4.0',
+      region: 'GLOBAL',
+      // Ember's lifecycle factors come from IPCC AR5 (WG III, Annex III); totals only.
+      gwpBasis: 'AR5',
+    },
+    file: `${DATA_DIR}grid/owid-ember-carbon-intensity-electricity.csv`,
+  },
 ];
+
+const HUB_TABLES = ['table01', 'table02', 'table03', 'table04', 'table05', 'table06', 'table07', 'table08', 'table09', 'table10'] as const;
+
+export async function loadEpaHub(set: Extract<BundledFactorSet, { kind: 'epa-hub' }>): Promise<LoadedFactorFile> {
+  const names = (await readdir(set.dir)).filter((f) => /^table\d\d_.*\.csv$/.test(f)).sort();
+  const tables: EpaHubTables = {};
+  const digests: string[] = [];
+  for (const t of HUB_TABLES) {
+    const file = names.find((n) => n.startsWith(`${t}_`));
+    if (!file) throw new Error(`EPA Hub: ${t} is missing from ${set.dir}`);
+    const bytes = await readFile(`${set.dir}${file}`);
+    digests.push(`${file}:${sha256(bytes)}`);
+    tables[t] = readCsv(bytes);
+  }
+  const { factors, skipped } = parseEpaHub(tables, set.meta);
+  return { meta: set.meta, fileName: 'epa-hub/table01..table10', checksum: sha256(digests.join('\n')), result: { factors, skipped } };
+}
+
+/** A published row the importer did not turn into a factor, and why. */
+export interface SkippedSourceRow {
+  line: number;
+  reason: string;
+  detail: string;
+  table?: string;
+}
 
 export interface LoadedFactorFile {
   meta: FactorSetMeta;
   fileName: string;
   /** SHA-256 of the file's bytes (of the files' digests for several files): the set's identity. */
   checksum: string;
-  result: Pick<DesnzParseResult, 'factors' | 'skipped'> & Partial<Pick<DesnzParseResult, 'cleaned'>>;
+  result: { factors: EmissionFactor[]; skipped: SkippedSourceRow[]; cleaned?: DesnzParseResult['cleaned'] };
 }
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -90,7 +145,19 @@ export async function loadDesnzFile(path: string, meta: FactorSetMeta): Promise<
 export async function loadBundledFactorSet(id: string): Promise<LoadedFactorFile> {
   const set = BUNDLED_FACTOR_SETS.find((s) => s.meta.id === id);
   if (!set) throw new Error(`no bundled factor set "${id}" (bundled: ${BUNDLED_FACTOR_SETS.map((s) => s.meta.id).join(', ')})`);
-  return set.kind === 'desnz' ? loadDesnzFile(set.file, set.meta) : loadEpaSupplyChain(set);
+  switch (set.kind) {
+    case 'grid-intensity': {
+      const bytes = await readFile(set.file);
+      const { factors, skipped } = parseGridIntensity(readCsv(bytes), set.meta, (a3) => countries.alpha3ToAlpha2(a3));
+      return { meta: set.meta, fileName: basename(set.file), checksum: sha256(bytes), result: { factors, skipped } };
+    }
+    case 'desnz':
+      return loadDesnzFile(set.file, set.meta);
+    case 'epa-supply-chain':
+      return loadEpaSupplyChain(set);
+    case 'epa-hub':
+      return loadEpaHub(set);
+  }
 }
 
 export async function loadBundledGwpSets(): Promise<GwpSet[]> {

@@ -25,7 +25,7 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
   const [factors, gwpSets] = await Promise.all([factorsForKeys(ctx.db.pool, work.factorSetId, keys), ctx.gwpSets()]);
   helpers.abortSignal?.throwIfAborted();
   const results = await ctx.pool.calculate({
-    activities: activities.map(({ id, activityType, quantity, unit }) => ({ id, activityType, quantity, unit })),
+    activities: activities.map(({ id, activityType, quantity, unit, region, year }) => ({ id, activityType, quantity, unit, region, year })),
     factors,
     gwpSetId: work.gwpSetId,
     gwpSets,

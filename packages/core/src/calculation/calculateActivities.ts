@@ -11,6 +11,9 @@ export interface ActivityInput {
   activityType: string;
   quantity: string;
   unit: string;
+  /** Where (entity country or finer region) and when (reporting year), for factor resolution. */
+  region?: string | undefined;
+  year?: number | undefined;
 }
 
 export interface CalculationInput {
@@ -34,6 +37,8 @@ export interface CalculatedResult {
   unitTo: string;
   unitMultiplier: string;
   unitAssumption: string | null;
+  /** How the factor was chosen among the key's regions and years. */
+  resolution: string;
   gwpSetId: string;
   co2eMethod: PreparedFactor['co2eMethod'];
   co2eKg: string;
@@ -63,7 +68,7 @@ export function calculateActivities(input: CalculationInput): ActivityResult[] {
   const prepared = new Map<string, PreparedFactor>();
 
   return input.activities.map((a): ActivityResult => {
-    const match = matchFactor(a.activityType, a.unit, catalogue);
+    const match = matchFactor(a.activityType, a.unit, catalogue, { region: a.region, year: a.year });
     if (match.kind === 'unmatched') {
       return { activityId: a.id, status: 'unmatched', reason: match.reason, detail: match.detail, gwpSetId: gwp.id };
     }
@@ -92,6 +97,7 @@ export function calculateActivities(input: CalculationInput): ActivityResult[] {
       unitTo: match.conversion.to,
       unitMultiplier: match.conversion.multiplier,
       unitAssumption: match.conversion.assumption ?? null,
+      resolution: match.resolution,
       gwpSetId: gwp.id,
       co2eMethod: p.co2eMethod,
       co2eKg: toResultString(q.times(p.co2ePerUnit)),

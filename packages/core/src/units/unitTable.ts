@@ -73,7 +73,7 @@ export const UNIT_TABLE: readonly UnitDef[] = [
   // distance, base km
   { code: 'm', label: 'm', dimension: 'distance', toBase: '0.001', aliases: ['metre', 'metres', 'meter', 'meters'], source: SI },
   { code: 'km', label: 'km', dimension: 'distance', toBase: '1', aliases: ['kilometre', 'kilometres', 'kilometer', 'kilometers', 'kms'], source: SI },
-  { code: 'mile', label: 'miles', dimension: 'distance', toBase: '1.609344', aliases: ['miles', 'mi'], source: NIST },
+  { code: 'mile', label: 'miles', dimension: 'distance', toBase: '1.609344', aliases: ['miles', 'mi', 'vehicle-mile', 'vehicle-miles', 'vehicle mile', 'vehicle miles', 'vmt'], source: NIST },
   { code: 'nmi', label: 'nautical miles', dimension: 'distance', toBase: '1.852', aliases: ['nautical mile', 'nautical miles'], source: NIST },
   // passenger x distance, base passenger.km
   { code: 'passenger_km', label: 'passenger.km', dimension: 'passenger_distance', toBase: '1', aliases: ['passenger.km', 'passenger km', 'pkm', 'p.km', 'passenger-km'], source: 'DESNZ UOM "passenger.km"' },

@@ -152,19 +152,22 @@ export interface ChunkActivity extends ActivityInput {
 }
 
 export async function chunkActivities(pool: pg.Pool, work: ChunkWork): Promise<ChunkActivity[]> {
-  const r = await pool.query<[string, string, string, string, string, string]>({
-    text: `select id, activity_type, quantity, unit, entity_id, period_start from activities
-           where org_id = $1 and id between $2 and $3 and period_start between $4 and $5 order by id`,
+  const r = await pool.query<[string, string, string, string, string, string, string]>({
+    text: `select a.id, a.activity_type, a.quantity, a.unit, a.entity_id, a.period_start, e.country
+           from activities a join entities e on e.id = a.entity_id
+           where a.org_id = $1 and a.id between $2 and $3 and a.period_start between $4 and $5 order by a.id`,
     values: [work.orgId, work.firstActivityId, work.lastActivityId, work.periodStart, work.periodEnd],
     rowMode: 'array',
   });
-  return r.rows.map(([id, activityType, quantity, unit, entityId, periodStart]) => ({ id, activityType, quantity, unit, entityId, periodStart }));
+  return r.rows.map(([id, activityType, quantity, unit, entityId, periodStart, country]) => ({
+    id, activityType, quantity, unit, entityId, periodStart, region: country, year: Number(periodStart.slice(0, 4)),
+  }));
 }
 
 const RESULT_COLUMNS = [
   'run_id', 'activity_id', 'org_id', 'entity_id', 'period_start', 'chunk_no', 'status', 'factor_id', 'factor_set_id', 'factor_source_ref',
   'scope', 'category', 'unit_from', 'unit_to', 'unit_multiplier', 'unit_assumption', 'gwp_set_id', 'co2e_method', 'co2e_kg',
-  'co2_kg', 'ch4_kg', 'n2o_kg', 'gas_kg', 'reason', 'detail',
+  'co2_kg', 'ch4_kg', 'n2o_kg', 'gas_kg', 'reason', 'detail', 'resolution',
 ] as const;
 
 export interface ChunkCommit {
@@ -198,10 +201,10 @@ export async function commitChunk(pool: pg.Pool, runId: string, chunkNo: number,
         if (r.status === 'calculated') {
           return [runId, r.activityId, orgId, a.entityId, a.periodStart, chunkNo, r.status, r.factorId, r.factorSetId, r.factorSourceRef, r.scope, r.category,
             r.unitFrom, r.unitTo, r.unitMultiplier, r.unitAssumption, r.gwpSetId, r.co2eMethod, r.co2eKg,
-            r.gasKg.CO2 ?? null, r.gasKg.CH4 ?? null, r.gasKg.N2O ?? null, r.gasKg, null, null];
+            r.gasKg.CO2 ?? null, r.gasKg.CH4 ?? null, r.gasKg.N2O ?? null, r.gasKg, null, null, r.resolution];
         }
         return [runId, r.activityId, orgId, a.entityId, a.periodStart, chunkNo, r.status, null, null, null, null, null,
-          null, null, null, null, r.gwpSetId, null, null, null, null, null, null, r.reason, r.detail];
+          null, null, null, null, r.gwpSetId, null, null, null, null, null, null, r.reason, r.detail, null];
       }),
     );
     await c.query(`update calculation_chunks set status = 'done', completed_at = now() where run_id = $1 and chunk_no = $2`, [runId, chunkNo]);

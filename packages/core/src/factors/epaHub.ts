@@ -1,0 +1,145 @@
+import { Big, isDecimalString } from '../decimal.ts';
+import { CoreError } from '../errors.ts';
+import { findUnit } from '../units/convertUnit.ts';
+import { slugify } from './desnzFlatFile.ts';
+import type { EmissionFactor, FactorSetMeta, Scope } from './emissionFactor.ts';
+
+/**
+ * US EPA GHG Emission Factors Hub (one sheet, twelve tables, read as CSV per table). Combustion and
+ * travel factors are per-gas masses (CH4 and N2O printed in grams, CO2 in kg; eGRID in lb/MWh):
+ * all are stored as kg of gas per unit, so CO2e follows the run's GWP set. Waste factors are
+ * published as metric tons CO2e (AR4) per short ton.
+ */
+export type EpaHubTables = Partial<Record<'table01' | 'table02' | 'table03' | 'table04' | 'table05' | 'table06' | 'table07' | 'table08' | 'table09' | 'table10', Record<string, string>[]>>;
+
+export interface EpaHubSkipped {
+  table: string;
+  line: number;
+  reason: 'NOT_FOR_INVENTORIES' | 'NOT_AVAILABLE' | 'NO_VALUE';
+  detail: string;
+}
+
+const LB = '0.45359237';
+const G = '0.001';
+
+export function parseEpaHub(tables: EpaHubTables, meta: FactorSetMeta): { factors: EmissionFactor[]; skipped: EpaHubSkipped[] } {
+  const factors: EmissionFactor[] = [];
+  const skipped: EpaHubSkipped[] = [];
+
+  const value = (table: string, line: number, raw: string | undefined, scale = '1'): string | null => {
+    const v = (raw ?? '').trim();
+    if (v === '' || v === 'NA') return null;
+    if (!isDecimalString(v)) throw new CoreError('FACTORS.BAD_VALUE', `EPA Hub ${table} line ${line}: "${raw}" is not a number`, { table, line });
+    return new Big(v).times(scale).toFixed();
+  };
+  const unitCode = (table: string, line: number, raw: string): string => {
+    const t = raw.trim().toLowerCase() === 'gallon' ? 'us_gal' : raw; // US publication: US gallons
+    const u = findUnit(t);
+    if (!u) throw new CoreError('FACTORS.BAD_UNIT', `EPA Hub ${table} line ${line}: unknown unit "${raw}"`, { table, line });
+    return u.code;
+  };
+  const add = (table: string, line: number, path: string[], unit: string, gases: Record<string, string | null>, scope: Scope | null, category: string, region = meta.region) => {
+    const g: Record<string, string> = {};
+    for (const [k, v] of Object.entries(gases)) if (v !== null) g[k] = v;
+    if (Object.keys(g).length === 0) {
+      skipped.push({ table, line, reason: 'NO_VALUE', detail: `${path.join(' > ')}: no value for ${unit}` });
+      return;
+    }
+    const activityKey = path.map(slugify).join('/');
+    factors.push({
+      id: `${meta.id}:${table}:${line}:${unit}`,
+      factorSetId: meta.id,
+      activityKey,
+      name: path.join(' > '),
+      scope,
+      category,
+      region,
+      year: meta.publicationYear,
+      unit,
+      co2e: null,
+      gasBasis: 'mass',
+      gwpBasis: null,
+      gases: g,
+      sourceRef: `${table} line ${line}`,
+      sourceRows: [{ line, id: `${table}:${line}`, ghg: Object.keys(g).join('+'), value: Object.values(g).join('; ') }],
+    });
+  };
+
+  tables.table01?.forEach((r, i) => {
+    const line = i + 2;
+    const path = ['Stationary combustion', r.fuel_category ?? '', r.fuel_type ?? ''];
+    add('table01', line, path, 'MMBtu', { CO2: value('table01', line, r.co2_kg_per_mmbtu), CH4: value('table01', line, r.ch4_g_per_mmbtu, G), N2O: value('table01', line, r.n2o_g_per_mmbtu, G) }, 1, '1 Stationary combustion');
+    if ((r.unit ?? '').trim() !== '') {
+      add('table01', line, path, unitCode('table01', line, r.unit!), { CO2: value('table01', line, r.co2_kg_per_unit), CH4: value('table01', line, r.ch4_g_per_unit, G), N2O: value('table01', line, r.n2o_g_per_unit, G) }, 1, '1 Stationary combustion');
+    }
+  });
+  tables.table02?.forEach((r, i) => {
+    const line = i + 2;
+    add('table02', line, ['Mobile combustion CO2', r.fuel_type ?? ''], unitCode('table02', line, r.unit ?? ''), { CO2: value('table02', line, r.co2_kg_per_unit) }, 1, '1 Mobile combustion');
+  });
+  tables.table03?.forEach((r, i) => {
+    const line = i + 2;
+    add('table03', line, ['Mobile combustion CH4 N2O', r.vehicle_type ?? '', 'Gasoline', `model year ${r.model_year ?? ''}`], 'mile', { CH4: value('table03', line, r.ch4_g_per_vehicle_mile, G), N2O: value('table03', line, r.n2o_g_per_vehicle_mile, G) }, 1, '1 Mobile combustion');
+  });
+  tables.table04?.forEach((r, i) => {
+    const line = i + 2;
+    const path = ['Mobile combustion CH4 N2O', r.vehicle_type ?? '', r.fuel_type ?? '', ...((r.model_year ?? '').trim() ? [`model year ${r.model_year}`] : [])];
+    add('table04', line, path, 'mile', { CH4: value('table04', line, r.ch4_g_per_vehicle_mile, G), N2O: value('table04', line, r.n2o_g_per_vehicle_mile, G) }, 1, '1 Mobile combustion');
+  });
+  tables.table05?.forEach((r, i) => {
+    const line = i + 2;
+    add('table05', line, ['Mobile combustion CH4 N2O', r.vehicle_type ?? '', r.fuel_type ?? ''], 'us_gal', { CH4: value('table05', line, r.ch4_g_per_gallon, G), N2O: value('table05', line, r.n2o_g_per_gallon, G) }, 1, '1 Mobile combustion');
+  });
+  tables.table06?.forEach((r, i) => {
+    const line = i + 2;
+    const sub = (r.egrid_subregion ?? '').trim();
+    const region = sub === 'US Average' ? 'US' : `US-EGRID-${sub}`;
+    add('table06', line, ['Electricity', 'Grid average (location-based)'], 'MWh', {
+      CO2: value('table06', line, r.total_output_co2_lb_per_mwh, LB),
+      CH4: value('table06', line, r.total_output_ch4_lb_per_mwh, LB),
+      N2O: value('table06', line, r.total_output_n2o_lb_per_mwh, LB),
+    }, 2, '2 Purchased electricity', region);
+    skipped.push({ table: 'table06', line, reason: 'NOT_FOR_INVENTORIES', detail: `${sub} non-baseload rates: EPA says they should not be used for inventories` });
+  });
+  tables.table07?.forEach((r, i) => {
+    const line = i + 2;
+    add('table07', line, ['Steam and heat'], 'MMBtu', { CO2: value('table07', line, r.co2_kg_per_mmbtu), CH4: value('table07', line, r.ch4_g_per_mmbtu, G), N2O: value('table07', line, r.n2o_g_per_mmbtu, G) }, 2, '2 Purchased heat and steam');
+  });
+  for (const [table, category] of [['table08', '3.4 Upstream transportation and distribution'], ['table10', '3.6 Business travel']] as const) {
+    tables[table]?.forEach((r, i) => {
+      const line = i + 2;
+      const label = table === 'table08' ? 'Transport' : 'Business travel and commuting';
+      add(table, line, [label, r.vehicle_type ?? ''], unitCode(table, line, r.unit ?? ''), { CO2: value(table, line, r.co2_kg_per_unit), CH4: value(table, line, r.ch4_g_per_unit, G), N2O: value(table, line, r.n2o_g_per_unit, G) }, 3, category);
+    });
+  }
+  tables.table09?.forEach((r, i) => {
+    const line = i + 2;
+    for (const [col, route] of Object.entries({ recycled_mtco2e_per_short_ton: 'Recycled', landfilled_mtco2e_per_short_ton: 'Landfilled', combusted_mtco2e_per_short_ton: 'Combusted', composted_mtco2e_per_short_ton: 'Composted', anaerobically_digested_dry_mtco2e_per_short_ton: 'Anaerobically digested (dry)', anaerobically_digested_wet_mtco2e_per_short_ton: 'Anaerobically digested (wet)' })) {
+      const v = value('table09', line, r[col], '1000');
+      const path = ['Waste', r.material ?? '', route];
+      if (v === null) {
+        skipped.push({ table: 'table09', line, reason: 'NOT_AVAILABLE', detail: `${path.join(' > ')}: NA in the source` });
+        continue;
+      }
+      factors.push({
+        id: `${meta.id}:table09:${line}:${slugify(route)}`,
+        factorSetId: meta.id,
+        activityKey: path.map(slugify).join('/'),
+        name: path.join(' > '),
+        scope: 3,
+        category: '3.5 Waste generated in operations',
+        region: meta.region,
+        year: meta.publicationYear,
+        unit: 'short_ton',
+        co2e: v,
+        gasBasis: 'co2e',
+        // Table 9 notes: the WARM waste factors use AR4 GWPs.
+        gwpBasis: 'AR4',
+        gases: {},
+        sourceRef: `table09 line ${line}`,
+        sourceRows: [{ line, id: `table09:${line}:${col}`, ghg: 'metric tons CO2e per short ton', value: (r[col] ?? '').trim() }],
+      });
+    }
+  });
+  return { factors, skipped };
+}

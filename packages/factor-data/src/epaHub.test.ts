@@ -1,0 +1,65 @@
+import { calculateActivities, normaliseGas, type CalculatedResult } from '@tally/core';
+import { readFile } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { DATA_DIR, loadBundledFactorSet, loadBundledGwpSets } from './index.ts';
+
+describe('US EPA GHG Emission Factors Hub 2025', () => {
+  it('stores combustion factors as kg of each gas per unit, read from the published grams and kg', async () => {
+    const { result } = await loadBundledFactorSet('epa-hub-2025');
+    const ng = result.factors.filter((f) => f.activityKey === 'stationary-combustion/natural-gas/natural-gas');
+    expect(ng.map((f) => [f.unit, f.gases])).toEqual([
+      ['MMBtu', { CO2: '53.06', CH4: '0.001', N2O: '0.0001' }],
+      ['scf', { CO2: '0.05444', CH4: '0.00000103', N2O: '0.0000001' }],
+    ]);
+    expect(ng[0]).toMatchObject({ gasBasis: 'mass', co2e: null, region: 'US', scope: 1 });
+  });
+
+  it('converts eGRID2023 lb/MWh to kg/MWh exactly, per subregion, and keeps non-baseload rates out', async () => {
+    const { result } = await loadBundledFactorSet('epa-hub-2025');
+    const grid = result.factors.filter((f) => f.activityKey === 'electricity/grid-average-location-based');
+    expect(grid).toHaveLength(28); // 27 eGRID2023 subregions and the US average
+    const us = grid.find((f) => f.region === 'US')!;
+    expect(us.gases.CO2).toBe('349.95694607951'); // 771.523 lb x 0.45359237 kg/lb
+    expect(grid.find((f) => f.region === 'US-EGRID-CAMX')).toBeDefined();
+    expect(result.skipped.filter((s) => s.reason === 'NOT_FOR_INVENTORIES')).toHaveLength(28);
+  });
+
+  it('calculates a US kWh and an MMBtu of natural gas under AR5', async () => {
+    const { result } = await loadBundledFactorSet('epa-hub-2025');
+    const gwpSets = await loadBundledGwpSets();
+    const us = result.factors.filter((f) => f.region === 'US' || f.activityKey !== 'electricity/grid-average-location-based');
+    const [gas, kwh] = calculateActivities({
+      activities: [
+        { id: '1', activityType: 'stationary-combustion/natural-gas/natural-gas', quantity: '1', unit: 'MMBtu' },
+        { id: '2', activityType: 'electricity/grid-average-location-based', quantity: '1000', unit: 'kWh' },
+      ],
+      factors: us,
+      gwpSetId: 'AR5',
+      gwpSets,
+    }) as CalculatedResult[];
+    expect(gas).toMatchObject({ co2eKg: '53.1145', co2eMethod: 'sum_of_gases' }); // 53.06 + 0.001*28 + 0.0001*265
+    // (771.523 + 0.057 x 28 + 0.008 x 265) lb x 0.45359237
+    expect(kwh!.co2eKg).toBe('351.64249532643');
+  });
+
+  it('waste factors are metric tons CO2e (AR4) per short ton; NA stays out', async () => {
+    const { result } = await loadBundledFactorSet('epa-hub-2025');
+    const cans = result.factors.find((f) => f.activityKey === 'waste/aluminum-cans/recycled')!;
+    expect(cans).toMatchObject({ co2e: '60', unit: 'short_ton', gwpBasis: 'AR4', gasBasis: 'co2e' });
+    expect(result.skipped.some((s) => s.reason === 'NOT_AVAILABLE' && s.detail.startsWith('Waste > Aluminum Cans > Composted'))).toBe(true);
+  });
+
+  it("EPA's AR5 table agrees with the bundled IPCC AR5 set for every gas both name", async () => {
+    const epa = parse(await readFile(`${DATA_DIR}epa-hub/table11_gwp_ar5_100yr.csv`), { columns: true }) as Record<string, string>[];
+    const ar5 = (await loadBundledGwpSets()).find((s) => s.id === 'AR5')!.values;
+    let compared = 0;
+    for (const r of epa) {
+      const gas = normaliseGas(r.formula || r.name || '');
+      if (gas === 'CO2' || ar5[gas] === undefined) continue;
+      expect(ar5[gas], gas).toBe(r.gwp_100yr_ar5);
+      compared++;
+    }
+    expect(compared).toBeGreaterThanOrEqual(10);
+  });
+});
