@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-import { basename } from 'node:path';
 import { Command } from 'commander';
 import { diffFactorSets } from '@tally/core';
-import { createDb, factorsOfSet, findFactor, findFactorSet, listFactorSets, migrate, storeFactorSet } from '@tally/db';
-import { desnzMeta, loadDesnzFile } from '@tally/factor-data';
+import { createDb, factorsOfSet, findFactor, findFactorSet, listFactorSets, migrate, storeFactorSet, storeGwpSets } from '@tally/db';
+import { desnzMeta, loadDesnzFile, loadEpaHub, loadEpaSupplyChain, loadBundledGwpSets, loadGridIntensity, sourceMeta } from '@tally/factor-data';
 import { demo } from './demo.ts';
 import { ensureDatabase } from './localPostgres.ts';
 import { loadReferenceData } from './referenceData.ts';
@@ -40,18 +39,47 @@ factors
 factors
   .command('import')
   .description('import a published factor file as a new, immutable factor set (idempotent by checksum)')
-  .argument('<source>', 'desnz')
-  .argument('<file>', 'the flat file (CSV)')
-  .requiredOption('--edition <year>', 'edition / publication year, e.g. 2025')
+  .argument('<source>', 'desnz | epa-supply-chain | epa-hub | grid-owid')
+  .argument('<path>', 'the file (a directory of table CSVs for epa-hub)')
+  .requiredOption('--edition <edition>', 'edition, e.g. 2025 or v1.3.0')
   .option('--id <id>', 'factor set id (default <source>-<edition>)')
-  .action(async (source: string, file: string, opts: { edition: string; id?: string }) => {
-    if (source !== 'desnz') throw new Error(`unknown source "${source}": supported: desnz`);
-    const year = Number(opts.edition);
-    if (!Number.isInteger(year)) throw new Error('--edition must be a year');
-    const loaded = await loadDesnzFile(file, desnzMeta(year, opts.id));
+  .option('--year <year>', 'publication year (default: the edition when it is a year)')
+  .option('--by-gas <file>', 'epa-supply-chain: the by-gas file of the same edition')
+  .option('--currency-year <year>', 'epa-supply-chain: base year of the dollars (e.g. 2022)')
+  .option('--gwp-basis <set>', 'GWP set the source used (default: the source\'s own)')
+  .action(async (source: string, path: string, opts: { edition: string; id?: string; year?: string; byGas?: string; currencyYear?: string; gwpBasis?: string }) => {
+    const year = Number(opts.year ?? opts.edition);
+    if (!Number.isInteger(year)) throw new Error('--year is needed when --edition is not a year');
+    let loaded;
+    switch (source) {
+      case 'desnz':
+        loaded = await loadDesnzFile(path, { ...desnzMeta(year, opts.id), ...(opts.gwpBasis ? { gwpBasis: opts.gwpBasis } : {}) });
+        break;
+      case 'epa-supply-chain': {
+        const currencyYear = Number(opts.currencyYear);
+        if (!Number.isInteger(currencyYear)) throw new Error('--currency-year is required for epa-supply-chain');
+        const meta = { ...sourceMeta('epa-supply-chain'), id: opts.id ?? `epa-sc-${opts.edition}`, edition: opts.edition, publicationYear: year, gwpBasis: opts.gwpBasis ?? 'AR5' };
+        loaded = await loadEpaSupplyChain({ kind: 'epa-supply-chain', meta, currencyYear, co2eFile: path, ...(opts.byGas ? { byGasFile: opts.byGas } : {}) });
+        break;
+      }
+      case 'epa-hub': {
+        const meta = { ...sourceMeta('epa-hub'), id: opts.id ?? `epa-hub-${opts.edition}`, edition: opts.edition, publicationYear: year, gwpBasis: opts.gwpBasis ?? 'AR5' };
+        loaded = await loadEpaHub({ kind: 'epa-hub', meta, dir: path.endsWith('/') ? path : `${path}/` });
+        break;
+      }
+      case 'grid-owid': {
+        const meta = { ...sourceMeta('grid-intensity'), id: opts.id ?? `owid-ember-grid-${opts.edition}`, edition: opts.edition, publicationYear: year, gwpBasis: opts.gwpBasis ?? 'AR5' };
+        loaded = await loadGridIntensity({ kind: 'grid-intensity', meta, file: path });
+        break;
+      }
+      default:
+        throw new Error(`unknown source "${source}": desnz, epa-supply-chain, epa-hub or grid-owid`);
+    }
     const db = await createDb(await ensureDatabase(log));
     try {
-      const r = await storeFactorSet(db.pg, { meta: loaded.meta, fileName: basename(file), checksum: loaded.checksum, factors: loaded.result.factors, skipped: loaded.result.skipped });
+      // Factors name their GWP basis: the IPCC sets must be in place first (idempotent).
+      await storeGwpSets(db.pg, await loadBundledGwpSets());
+      const r = await storeFactorSet(db.pg, { meta: loaded.meta, fileName: loaded.fileName, checksum: loaded.checksum, factors: loaded.result.factors, skipped: loaded.result.skipped });
       log(`${r.id}: ${r.factorCount} factors${r.created ? ' imported' : ' (this file was already imported)'}; ${loaded.result.skipped.length} rows skipped with reasons`);
     } finally {
       await db.close();

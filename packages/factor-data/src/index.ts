@@ -89,6 +89,19 @@ export const BUNDLED_FACTOR_SETS: readonly BundledFactorSet[] = [
   },
 ];
 
+export async function loadGridIntensity(set: Extract<BundledFactorSet, { kind: 'grid-intensity' }>): Promise<LoadedFactorFile> {
+  const bytes = await readFile(set.file);
+  const { factors, skipped } = parseGridIntensity(readCsv(bytes), set.meta, (a3) => countries.alpha3ToAlpha2(a3));
+  return { meta: set.meta, fileName: basename(set.file), checksum: sha256(bytes), result: { factors, skipped } };
+}
+
+/** The bundled description of a source (publisher, licence, region), to import another edition of it. */
+export function sourceMeta(kind: BundledFactorSet['kind']): FactorSetMeta {
+  const set = [...BUNDLED_FACTOR_SETS].reverse().find((s) => s.kind === kind);
+  if (!set) throw new Error(`no bundled source of kind ${kind}`);
+  return { ...set.meta };
+}
+
 const HUB_TABLES = ['table01', 'table02', 'table03', 'table04', 'table05', 'table06', 'table07', 'table08', 'table09', 'table10'] as const;
 
 export async function loadEpaHub(set: Extract<BundledFactorSet, { kind: 'epa-hub' }>): Promise<LoadedFactorFile> {
@@ -146,11 +159,8 @@ export async function loadBundledFactorSet(id: string): Promise<LoadedFactorFile
   const set = BUNDLED_FACTOR_SETS.find((s) => s.meta.id === id);
   if (!set) throw new Error(`no bundled factor set "${id}" (bundled: ${BUNDLED_FACTOR_SETS.map((s) => s.meta.id).join(', ')})`);
   switch (set.kind) {
-    case 'grid-intensity': {
-      const bytes = await readFile(set.file);
-      const { factors, skipped } = parseGridIntensity(readCsv(bytes), set.meta, (a3) => countries.alpha3ToAlpha2(a3));
-      return { meta: set.meta, fileName: basename(set.file), checksum: sha256(bytes), result: { factors, skipped } };
-    }
+    case 'grid-intensity':
+      return loadGridIntensity(set);
     case 'desnz':
       return loadDesnzFile(set.file, set.meta);
     case 'epa-supply-chain':

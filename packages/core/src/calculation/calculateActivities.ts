@@ -66,9 +66,13 @@ export function calculateActivities(input: CalculationInput): ActivityResult[] {
   if (!gwp) throw new CoreError('GWP.UNKNOWN_SET', `GWP set "${input.gwpSetId}" is not loaded`, { gwpSetId: input.gwpSetId });
   const catalogue = new FactorCatalogue(input.factors);
   const prepared = new Map<string, PreparedFactor>();
+  // Rows repeat: resolve each distinct (type, unit, region, year) once per batch.
+  const matches = new Map<string, ReturnType<typeof matchFactor>>();
 
   return input.activities.map((a): ActivityResult => {
-    const match = matchFactor(a.activityType, a.unit, catalogue, { region: a.region, year: a.year });
+    const mk = `${a.activityType}\u0000${a.unit}\u0000${a.region ?? ''}\u0000${a.year ?? ''}`;
+    let match = matches.get(mk);
+    if (!match) matches.set(mk, (match = matchFactor(a.activityType, a.unit, catalogue, { region: a.region, year: a.year })));
     if (match.kind === 'unmatched') {
       return { activityId: a.id, status: 'unmatched', reason: match.reason, detail: match.detail, gwpSetId: gwp.id };
     }

@@ -25,18 +25,29 @@ export function regionPath(region: string | undefined): string[] {
   return [...path, GLOBAL_REGION];
 }
 
-/** Factors of one set, indexed by activity key. */
+/** Factors of one set, indexed by activity key and, within a key, by region. */
 export class FactorCatalogue {
   readonly #byKey = new Map<string, EmissionFactor[]>();
+  readonly #byKeyRegion = new Map<string, Map<string, EmissionFactor[]>>();
   constructor(factors: Iterable<EmissionFactor>) {
     for (const f of factors) {
       const list = this.#byKey.get(f.activityKey);
       if (list) list.push(f);
       else this.#byKey.set(f.activityKey, [f]);
+      let regions = this.#byKeyRegion.get(f.activityKey);
+      if (!regions) this.#byKeyRegion.set(f.activityKey, (regions = new Map()));
+      const r = f.region.toUpperCase();
+      const inRegion = regions.get(r);
+      if (inRegion) inRegion.push(f);
+      else regions.set(r, [f]);
     }
   }
   forKey(key: string): readonly EmissionFactor[] {
     return this.#byKey.get(key) ?? [];
+  }
+  /** region (upper case) -> that key's factors there. */
+  regionsOf(key: string): ReadonlyMap<string, readonly EmissionFactor[]> {
+    return this.#byKeyRegion.get(key) ?? new Map();
   }
 }
 
@@ -49,19 +60,21 @@ export class FactorCatalogue {
  * returned as an explanation that is stored with the result.
  */
 export function matchFactor(activityType: string, unit: string, catalogue: FactorCatalogue, ctx: ResolutionContext = {}): FactorMatch {
-  const candidates = catalogue.forKey(activityType.trim().toLowerCase());
+  const key = activityType.trim().toLowerCase();
+  const candidates = catalogue.forKey(key);
   if (candidates.length === 0) {
     return { kind: 'unmatched', reason: 'NO_FACTOR_FOR_ACTIVITY_TYPE', detail: `no factor for activity type "${activityType}"` };
   }
   const notes: string[] = [];
   // Region
-  const regions = new Set(candidates.map((c) => c.region.toUpperCase()));
+  const byRegion = catalogue.regionsOf(key);
+  const regions = new Set(byRegion.keys());
   let inRegion = candidates;
   if (regions.size > 1 || ctx.region) {
     const path = regionPath(ctx.region);
     const hit = path.find((r) => regions.has(r));
     if (hit) {
-      inRegion = candidates.filter((c) => c.region.toUpperCase() === hit);
+      inRegion = byRegion.get(hit) ?? [];
       notes.push(hit === path[0] ? `region ${hit}` : `region ${hit} (no factor for ${path.slice(0, path.indexOf(hit)).join(', ')})`);
     } else if (regions.size === 1) {
       // A single-region set (DESNZ: GB) used elsewhere: its factor stands in, and the result says so.
