@@ -7,9 +7,11 @@ import { pinoHttp } from 'pino-http';
 import { authenticate } from './http/auth.ts';
 import { notFound, problemHandler } from './http/problem.ts';
 import { calculationRoutes } from './routes/calculations.routes.ts';
+import { economicsRoutes } from './routes/economics.routes.ts';
 import { factorRoutes } from './routes/factors.routes.ts';
 import { importRoutes } from './routes/imports.routes.ts';
 import { organisationRoutes } from './routes/organisations.routes.ts';
+import { organisationFactorRoutes } from './routes/orgFactors.routes.ts';
 
 export interface AppDeps {
   db: Db;
@@ -55,7 +57,9 @@ export function createApp(deps: AppDeps): express.Express {
   v1.use(organisationRoutes(deps.db));
   v1.use(importRoutes(deps.db, createImportMetrics(deps.registry)));
   v1.use(factorRoutes(deps.db));
+  v1.use(organisationFactorRoutes(deps.db));
   v1.use(calculationRoutes(deps.db, deps.analytics));
+  v1.use(economicsRoutes(deps.db));
   app.use('/v1', v1);
   app.use(() => {
     throw notFound('route');

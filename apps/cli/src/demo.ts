@@ -88,7 +88,7 @@ export async function demo(options: { exit: boolean; port: number }): Promise<vo
   );
   log(`import ${upload.importId}: ${upload.rowsAccepted} rows accepted, ${upload.rowsRejected} rejected`);
 
-  const run = await api<{ id: string }>(base, key, 'POST', `/v1/organisations/${orgId}/calculation-runs`, { period: '2024', factorSetId: 'desnz-2024', gwpSetId: 'AR5', chunkSize: 100 });
+  const run = await api<{ id: string }>(base, key, 'POST', `/v1/organisations/${orgId}/calculation-runs`, { period: '2024', factorSetIds: ['desnz-2024', 'epa-sc-v1.3.0'], gwpSetId: 'AR5', chunkSize: 100 });
   const started = Date.now();
   let status: { status: string; progress: { chunksDone: number; chunksTotal: number | null; rowsDone: string }; error: string | null };
   for (;;) {

@@ -1,9 +1,10 @@
 import { Big } from '@tally/core';
-import type { Inventory } from '@tally/db';
+import type { Inventory, MethodTotals } from '@tally/db';
 
 export type InventoryResponse = Inventory & {
   source: 'postgres' | 'clickhouse';
-  run: { id: string; factorSetId: string; gwpSetId: string };
+  run: { id: string; factorSetId: string; factorSetIds?: string[]; gwpSetId: string };
+  methods?: MethodTotals;
   period: { start: string; end: string };
 };
 
@@ -13,7 +14,7 @@ const t = (kg: string) => new Big(kg).div(1000).toFixed(3).padStart(14);
 export function formatInventory(orgName: string, inv: InventoryResponse): string {
   const lines = [
     `GHG inventory: ${orgName}, ${inv.period.start} to ${inv.period.end}`,
-    `run ${inv.run.id} | factors ${inv.run.factorSetId} | GWP ${inv.run.gwpSetId} | ${inv.consolidationApproach.replace('_', ' ')} | read from ${inv.source}`,
+    `run ${inv.run.id} | factors ${(inv.run.factorSetIds ?? [inv.run.factorSetId]).join(' > ')} | GWP ${inv.run.gwpSetId} | ${inv.consolidationApproach.replace('_', ' ')} | read from ${inv.source}`,
     '',
     'scope  category                                          t CO2e',
   ];
@@ -24,5 +25,7 @@ export function formatInventory(orgName: string, inv: InventoryResponse): string
   lines.push('', 'by gas (mass, t): ' + inv.byGas.map((g) => `${g.gas} ${new Big(g.kg).div(1000).toFixed(4)}`).join(', '));
   lines.push(`activities: ${inv.totals.activities} (${inv.totals.calculated} calculated, ${inv.totals.unmatched} unmatched, ${inv.totals.failed} failed)`);
   for (const u of inv.unmatched) lines.push(`  unmatched: ${u.activities} × ${u.reason}`);
+  const air = inv.methods?.airTravel;
+  if (air) lines.push(`air travel (${air.activities} activities) counted ${air.radiativeForcing} radiative forcing: ${t(air.withRfCo2eKg).trim()} t with RF, ${t(air.withoutRfCo2eKg).trim()} t without`);
   return lines.join('\n');
 }

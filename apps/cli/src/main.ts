@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { diffFactorSets } from '@tally/core';
-import { createDb, factorsOfSet, findFactor, findFactorSet, listFactorSets, migrate, storeFactorSet, storeGwpSets } from '@tally/db';
-import { desnzMeta, loadDesnzFile, loadEpaHub, loadEpaSupplyChain, loadBundledGwpSets, loadGridIntensity, sourceMeta } from '@tally/factor-data';
+import { createDb, factorsOfSet, findFactor, findFactorSet, listFactorSets, migrate, storeEconomics, storeFactorSet, storeGwpSets } from '@tally/db';
+import { desnzMeta, loadDesnzFile, loadEpaHub, loadEpaSupplyChain, loadBundledGwpSets, loadEconomicsFile, loadGridIntensity, sourceMeta } from '@tally/factor-data';
 import { demo } from './demo.ts';
 import { ensureDatabase } from './localPostgres.ts';
 import { loadReferenceData } from './referenceData.ts';
@@ -91,7 +91,11 @@ factors
   .action(async () => {
     const db = await createDb(await ensureDatabase(log));
     try {
-      for (const s of await listFactorSets(db.pool)) console.log(`${s.id}\t${s.source} ${s.edition}\t${s.factorCount} factors\t${s.licence}\tsha256:${s.checksumSha256.slice(0, 12)}`);
+      // An operator tool: no viewer organisation, so every organisation's own sets are listed too.
+      for (const s of await listFactorSets(db.pool)) {
+        const owner = s.orgId ? ` (organisation ${s.orgId}, series ${s.series}${s.retiredAt ? `, retired ${s.retiredAt}` : ''})` : '';
+        console.log(`${s.id}\t${s.source} ${s.edition}${owner}\t${s.factorCount} factors\t${s.licence}\tsha256:${s.checksumSha256.slice(0, 12)}`);
+      }
     } finally {
       await db.close();
     }
@@ -104,6 +108,7 @@ factors
   .action(async (id: string) => {
     const db = await createDb(await ensureDatabase(log));
     try {
+      // No viewer organisation: the operator reads published and organisation sets alike.
       const out = id.includes(':') ? await findFactor(db.pool, id) : await findFactorSet(db.pool, id);
       if (!out) throw new Error(`no factor set or factor "${id}"`);
       console.log(JSON.stringify(out, null, 2));
@@ -132,6 +137,24 @@ factors
         const pct = c.relative === null ? 'n/a' : `${(Number(c.relative) * 100).toFixed(1)}%`;
         console.log(`  ${pct.padStart(8)}  ${c.fromCo2e ?? '-'} -> ${c.co2e ?? '-'} kg CO2e/${c.unit}  ${c.activityKey}`);
       }
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('economics')
+  .description('exchange rates and price indices for spend-based factors')
+  .command('load')
+  .description('load (or correct) exchange rates or a price index from a CSV: currency,year,rate,quotation or index,currency,year,value')
+  .argument('<file>')
+  .requiredOption('--source <text>', 'where the figures come from (kept on every result that uses them)')
+  .action(async (file: string, opts: { source: string }) => {
+    const tables = await loadEconomicsFile(file, opts.source);
+    const db = await createDb(await ensureDatabase(log));
+    try {
+      const n = await storeEconomics(db.pg, tables);
+      log(`${n.exchangeRates} exchange rates, ${n.priceIndices} price-index values loaded from ${file}`);
     } finally {
       await db.close();
     }

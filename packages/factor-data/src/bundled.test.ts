@@ -24,10 +24,11 @@ describe('bundled DESNZ factor sets', () => {
     expect(flight.category).toBe('3.6 Business travel');
   });
 
-  it('keeps (activity key, unit) unique and reports every row it did not use, with a reason', async () => {
+  it('keeps (activity key, unit, region) unique and reports every row it did not use, with a reason', async () => {
     for (const id of ['desnz-2024', 'desnz-2025']) {
       const { result } = await loadBundledFactorSet(id);
-      const keys = result.factors.map((f) => `${f.activityKey}|${f.unit}`);
+      // Hotel stays share one key, one factor per country (region).
+      const keys = result.factors.map((f) => `${f.activityKey}|${f.unit}|${f.region}`);
       expect(new Set(keys).size, id).toBe(keys.length);
       const reasons = new Map<string, number>();
       for (const s of result.skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);

@@ -12,7 +12,7 @@ describe('DESNZ/Defra editions 2016-2025 (every layout change and data trap, on 
     ]);
   });
 
-  it('reads every edition by header name, keeps (key, unit) unique and accounts for every row', async () => {
+  it('reads every edition by header name, keeps (key, unit, region) unique and accounts for every row', async () => {
     const expected: Record<string, Record<string, number>> = {
       'desnz-2016': { NO_VALUE: 504, NOT_A_NUMBER: 2 },
       'desnz-2020': { NO_VALUE: 853, NOT_A_NUMBER: 2, ENERGY_CONVERSION_ROW: 514, END_MARKER: 1 },
@@ -21,7 +21,7 @@ describe('DESNZ/Defra editions 2016-2025 (every layout change and data trap, on 
     };
     for (const { meta } of BUNDLED_FACTOR_SETS.filter((s) => s.kind === 'desnz')) {
       const { result } = await loadBundledFactorSet(meta.id);
-      const keys = result.factors.map((f) => `${f.activityKey}|${f.unit}`);
+      const keys = result.factors.map((f) => `${f.activityKey}|${f.unit}|${f.region}`);
       expect(new Set(keys).size, meta.id).toBe(keys.length);
       expect(result.factors.length, meta.id).toBeGreaterThan(2000);
       const reasons: Record<string, number> = {};

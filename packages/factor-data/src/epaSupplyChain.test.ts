@@ -38,7 +38,7 @@ describe('US EPA supply chain factors', () => {
     const { result } = await loadBundledFactorSet('epa-sc-v1.3.0');
     const gwpSets = await loadBundledGwpSets();
     const input = (gwpSetId: string) =>
-      calculateActivities({ activities: [{ id: '1', activityType: naicsKey('331110', 'purchaser'), quantity: '1000', unit: 'USD' }], factors: result.factors, gwpSetId, gwpSets })[0] as CalculatedResult;
+      calculateActivities({ activities: [{ id: '1', activityType: naicsKey('331110', 'purchaser'), quantity: '1000', unit: 'USD', year: 2022 }], factors: result.factors, gwpSetId, gwpSets })[0] as CalculatedResult;
     expect(input('AR5')).toMatchObject({ co2eKg: '787', co2eMethod: 'published_total' });
     const ar6 = input('AR6');
     expect(ar6.co2eMethod).toBe('sum_of_gases');

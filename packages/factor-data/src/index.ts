@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import countries from 'i18n-iso-countries';
-import { parseDesnzFlatFile, parseEpaHub, parseGridIntensity, parseEpaSupplyChain, parseGwpTable, type EmissionFactor, type EpaHubTables, type DesnzParseResult, type FactorSetMeta, type GwpSet } from '@tally/core';
+import { parseBlendTable, parseDesnzFlatFile, parseEpaHub, parseGridIntensity, parseEpaSupplyChain, parseGwpTable, type BlendTable, type EmissionFactor, type EpaHubTables, type DesnzParseResult, type FactorSetMeta, type GwpSet } from '@tally/core';
 
-/** data/ beside src/ and dist/. */
-export const DATA_DIR = fileURLToPath(new URL('../data/', import.meta.url));
+import { DATA_DIR } from './dataDir.ts';
+
+export { DATA_DIR };
 
 export type BundledFactorSet =
   | { kind: 'desnz'; meta: FactorSetMeta; file: string }
@@ -132,7 +132,7 @@ export interface LoadedFactorFile {
   fileName: string;
   /** SHA-256 of the file's bytes (of the files' digests for several files): the set's identity. */
   checksum: string;
-  result: { factors: EmissionFactor[]; skipped: SkippedSourceRow[]; cleaned?: DesnzParseResult['cleaned'] };
+  result: { factors: EmissionFactor[]; skipped: SkippedSourceRow[]; cleaned?: DesnzParseResult['cleaned']; notes?: DesnzParseResult['notes'] };
 }
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -150,9 +150,22 @@ export async function loadEpaSupplyChain(set: Extract<BundledFactorSet, { kind: 
   };
 }
 
+/** Refrigerant blend compositions (ASHRAE Standard 34 nominal), blendKey -> composition; see data/refrigerants/SOURCE.md. */
+export async function loadBlendTable(): Promise<BlendTable> {
+  return parseBlendTable(readCsv(await readFile(`${DATA_DIR}refrigerants/blends.csv`)));
+}
+
+/** DESNZ country spellings go through DESNZ_HOTEL_COUNTRIES first, then this. */
+const countryCode = (name: string): string | undefined => countries.getAlpha2Code(name, 'en');
+
+/**
+ * A DESNZ/Defra flat file, with the country lookup for hotel stays, and the blend table and the
+ * bundled GWP sets for refrigerants (stated as gas masses where every set can weigh them).
+ */
 export async function loadDesnzFile(path: string, meta: FactorSetMeta): Promise<LoadedFactorFile> {
-  const bytes = await readFile(path);
-  return { meta, fileName: basename(path), checksum: sha256(bytes), result: parseDesnzFlatFile(readCsv(bytes), meta, 2) };
+  const [bytes, blends, gwpSets] = await Promise.all([readFile(path), loadBlendTable(), loadBundledGwpSets()]);
+  const result = parseDesnzFlatFile(readCsv(bytes), meta, { firstDataLine: 2, countryCode, blends, gwpSets });
+  return { meta, fileName: basename(path), checksum: sha256(bytes), result };
 }
 
 export async function loadBundledFactorSet(id: string): Promise<LoadedFactorFile> {
@@ -175,3 +188,4 @@ export async function loadBundledGwpSets(): Promise<GwpSet[]> {
   const records = parse(text, { columns: true, comment: '#', skip_empty_lines: true, relax_column_count: true }) as Record<string, string>[];
   return parseGwpTable(records, 'IPCC via openclimatedata/globalwarmingpotentials v0.13.1 (CC0)');
 }
+export * from './economics.ts';

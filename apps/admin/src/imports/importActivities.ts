@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { PassThrough, type Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
-import { validateActivityRecord, type FieldError } from '@tally/core';
+import { ACTIVITY_FIELDS, validateActivityRecord, type FieldError } from '@tally/core';
 import { claimImport, completeImport, copyRows, entityLookup, findImportByKey, listRejections, type Db, type ImportRow } from '@tally/db';
 import { ProblemError } from '../http/problem.ts';
 
@@ -28,7 +28,7 @@ export interface ImportOutcome {
 }
 
 const REQUIRED_COLUMNS = ['entity', 'activity_type', 'quantity', 'unit'];
-const KNOWN_COLUMNS = new Set(['entity', 'entity_code', 'date', 'period_start', 'period_end', 'activity_type', 'quantity', 'unit', 'description', 'supplier', 'amount', 'currency']);
+const KNOWN_COLUMNS = new Set<string>(['entity_code', ...ACTIVITY_FIELDS]);
 /** Rejected rows are kept in memory until the COPY ends; past this the upload is refused whole. */
 export const MAX_REJECTED_ROWS = 100_000;
 const SAMPLE = 20;
@@ -166,7 +166,7 @@ export async function importActivities(
           const v = validateActivityRecord(item.record, item.line, { entities });
           if (v.ok) {
             const r = v.row;
-            yield [input.orgId, importId, r.line, r.entityId, r.periodStart, r.periodEnd, r.activityType, r.quantity, r.unit, r.description, r.supplier, r.amount, r.currency];
+            yield [input.orgId, importId, r.line, r.entityId, r.periodStart, r.periodEnd, r.activityType, r.quantity, r.unit, r.description, r.supplier, r.amount, r.currency, r.attributes];
           } else {
             rejected.push({ line: item.line, errors: v.errors, raw: item.record });
           }
@@ -179,7 +179,7 @@ export async function importActivities(
     const acceptedCount = await copyRows(
       client,
       'activities',
-      ['org_id', 'import_id', 'line_no', 'entity_id', 'period_start', 'period_end', 'activity_type', 'quantity', 'unit', 'description', 'supplier', 'amount', 'currency'],
+      ['org_id', 'import_id', 'line_no', 'entity_id', 'period_start', 'period_end', 'activity_type', 'quantity', 'unit', 'description', 'supplier', 'amount', 'currency', 'attributes'],
       accepted(),
     );
     for (let i = 0; i < rejected.length; i += 5000) {

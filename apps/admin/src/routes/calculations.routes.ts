@@ -1,17 +1,22 @@
 import { runInventoryFromAnalytics, type ClickHouseClient } from '@tally/analytics';
 import { parsePeriod } from '@tally/core';
-import { createRun, factorSetExists, findOrganisation, findRun, gwpSetExists, latestCompleteRun, runInventory, runResults, type Db } from '@tally/db';
+import { createRun, factorSetUsableBy, findOrganisation, runMethodTotals, findRun, gwpSetExists, latestCompleteRun, runInventory, runResults, type Db } from '@tally/db';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireOrg } from '../http/auth.ts';
 import { ProblemError, badRequest, fromZod, notFound } from '../http/problem.ts';
 
-const CreateRun = z.object({
-  period: z.string().min(4),
-  factorSetId: z.string().min(1),
-  gwpSetId: z.string().min(1).default('AR5'),
-  chunkSize: z.number().int().min(100).max(200_000).default(10_000),
-});
+const CreateRun = z
+  .object({
+    period: z.string().min(4),
+    /** One set, or several in priority order (the organisation's own factors first). */
+    factorSetId: z.string().min(1).optional(),
+    factorSetIds: z.array(z.string().min(1)).min(1).max(20).optional(),
+    gwpSetId: z.string().min(1).default('AR5'),
+    chunkSize: z.number().int().min(100).max(200_000).default(10_000),
+    options: z.object({ radiativeForcing: z.enum(['with', 'without']).default('with') }).default({ radiativeForcing: 'with' }),
+  })
+  .refine((b) => b.factorSetId !== undefined || b.factorSetIds !== undefined, { message: 'give factorSetId or factorSetIds', path: ['factorSetId'] });
 
 export function calculationRoutes(db: Db, analytics?: ClickHouseClient): Router {
   const r = Router();
@@ -23,9 +28,22 @@ export function calculationRoutes(db: Db, analytics?: ClickHouseClient): Router 
     if (!body.success) throw fromZod(body.error);
     const period = parsePeriod(body.data.period);
     if (!(await findOrganisation(db.pool, orgId).catch(() => null))) throw notFound('organisation');
-    if (!(await factorSetExists(db.pool, body.data.factorSetId))) throw new ProblemError(422, 'urn:tally:problem:unknown-factor-set', 'Unknown factor set', `factor set "${body.data.factorSetId}" is not loaded (GET /v1/factor-sets)`);
+    const setIds = [...new Set([...(body.data.factorSetIds ?? []), ...(body.data.factorSetId ? [body.data.factorSetId] : [])])];
+    for (const id of setIds) {
+      // Another organisation's set answers exactly like a missing one.
+      if (!(await factorSetUsableBy(db.pool, id, orgId))) throw new ProblemError(422, 'urn:tally:problem:unknown-factor-set', 'Unknown factor set', `factor set "${id}" is not loaded, retired, or not this organisation's (GET /v1/factor-sets)`);
+    }
     if (!(await gwpSetExists(db.pool, body.data.gwpSetId))) throw new ProblemError(422, 'urn:tally:problem:unknown-gwp-set', 'Unknown GWP set', `GWP set "${body.data.gwpSetId}" is not loaded (GET /v1/gwp-sets)`);
-    const run = await createRun(db.pool, { orgId, periodStart: period.start, periodEnd: period.end, factorSetId: body.data.factorSetId, gwpSetId: body.data.gwpSetId, chunkSize: body.data.chunkSize });
+    const run = await createRun(db.pool, {
+      orgId,
+      periodStart: period.start,
+      periodEnd: period.end,
+      factorSetId: body.data.factorSetId ?? setIds[0]!,
+      factorSetIds: setIds,
+      gwpSetId: body.data.gwpSetId,
+      chunkSize: body.data.chunkSize,
+      options: body.data.options,
+    });
     res.status(202).location(`/v1/calculation-runs/${run.id}`).json(presentRun(run));
   });
 
@@ -60,13 +78,15 @@ export function calculationRoutes(db: Db, analytics?: ClickHouseClient): Router 
     if (!run) throw new ProblemError(404, 'urn:tally:problem:no-complete-run', 'No complete run', `no complete calculation run for ${period.start}/${period.end}; POST a calculation run first`);
     const source = req.query.source === 'postgres' || !analytics ? 'postgres' : 'clickhouse';
     const inventory = source === 'clickhouse' && analytics ? await runInventoryFromAnalytics(analytics, run.id, org.consolidationApproach) : await runInventory(db.pool, run.id, org.consolidationApproach);
+    const methods = await runMethodTotals(db.pool, run.id, org.consolidationApproach, run.options.radiativeForcing ?? 'with');
     res.json({
       organisationId: orgId,
       source,
       period,
-      run: { id: run.id, factorSetId: run.factorSetId, gwpSetId: run.gwpSetId, completedAt: run.completedAt },
+      run: { id: run.id, factorSetId: run.factorSetId, factorSetIds: run.factorSetIds, gwpSetId: run.gwpSetId, options: run.options, completedAt: run.completedAt },
       unit: 'kg',
       ...inventory,
+      methods,
     });
   });
 

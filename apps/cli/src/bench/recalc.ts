@@ -42,7 +42,7 @@ const MIX: [string, string, number, number][] = [
   ['business-travel-air/flights/short-haul-to-from-uk/economy-class/with-rf', 'passenger.km', 3, 2_000],
   ['business-travel-air/flights/long-haul-to-from-uk/business-class/with-rf', 'passenger.km', 1, 12_000],
   ['business-travel-land/rail/national-rail', 'passenger.km', 2, 300],
-  ['hotel-stay/hotel-stay/uk', 'room nights', 2, 5],
+  ['hotel-stay/hotel-stay', 'room nights', 2, 5],
   ['freighting-goods/hgv-all-diesel/all-hgvs/average-laden', 'tonne.km', 3, 40_000],
   ['waste-disposal/refuse/commercial-and-industrial-waste/landfill', 'tonnes', 1, 3],
   ['purchased-goods/office-supplies', 'GBP', 1, 1_000],

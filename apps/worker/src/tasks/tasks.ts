@@ -1,5 +1,6 @@
 import { exportRunToAnalytics } from '@tally/analytics';
-import { chunkActivities, commitChunk, factorsForKeys, failRun, finalizeRun, findChunkWork, findRun, planRun, TASK } from '@tally/db';
+import { factorKeysFor } from '@tally/core';
+import { chunkActivities, commitChunk, factorsForRun, failRun, finalizeRun, findChunkWork, findRun, loadEconomics, planRun, TASK } from '@tally/db';
 import type { Task, TaskList } from 'graphile-worker';
 import type { TaskContext } from './context.ts';
 import { ChunkPayload, RunPayload } from './payloads.ts';
@@ -21,14 +22,23 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
   const work = await findChunkWork(ctx.db.pool, runId, chunkNo);
   if (!work || work.chunkStatus === 'done' || work.runStatus !== 'running') return;
   const activities = await chunkActivities(ctx.db.pg, work);
-  const keys = [...new Set(activities.map((a) => a.activityType))];
-  const [factors, gwpSets] = await Promise.all([factorsForKeys(ctx.db.pool, work.factorSetId, keys), ctx.gwpSets()]);
+  const keys = new Set<string>();
+  const prefixes = new Set<string>();
+  for (const type of new Set(activities.map((a) => a.activityType))) {
+    const k = factorKeysFor(type);
+    for (const x of k.keys) keys.add(x);
+    for (const x of k.prefixes) prefixes.add(x);
+  }
+  const [factors, gwpSets, economics] = await Promise.all([factorsForRun(ctx.db.pool, work.factorSetIds, [...keys], [...prefixes]), ctx.gwpSets(), loadEconomics(ctx.db.pool)]);
   helpers.abortSignal?.throwIfAborted();
   const results = await ctx.pool.calculate({
-    activities: activities.map(({ id, activityType, quantity, unit, region, year }) => ({ id, activityType, quantity, unit, region, year })),
+    activities: activities.map(({ entityId: _e, periodStart: _p, ...a }) => a),
     factors,
+    factorSetIds: work.factorSetIds,
     gwpSetId: work.gwpSetId,
     gwpSets,
+    economics,
+    options: work.options,
   });
   const commit = await commitChunk(ctx.db.pg, runId, chunkNo, activities, results, work.orgId);
   if (commit.status === 'written') {

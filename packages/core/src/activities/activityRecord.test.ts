@@ -9,7 +9,7 @@ describe('validateActivityRecord', () => {
     const r = validateActivityRecord(ok, 2, ctx);
     expect(r).toEqual({
       ok: true,
-      row: { line: 2, entityId: 'e-1', periodStart: '2024-03-01', periodEnd: '2024-03-01', activityType: 'diesel', quantity: '12.5', unit: 'litre', description: null, supplier: null, amount: null, currency: null },
+      row: { line: 2, entityId: 'e-1', periodStart: '2024-03-01', periodEnd: '2024-03-01', activityType: 'diesel', quantity: '12.5', unit: 'litre', description: null, supplier: null, amount: null, currency: null, attributes: null },
     });
   });
 
@@ -27,6 +27,10 @@ describe('validateActivityRecord', () => {
     [{ currency: 'GBP' }, 'amount', 'is required with currency'],
     [{ amount: '10', currency: 'pounds' }, 'currency', '"pounds" is not an ISO 4217 code'],
     [{ activity_type: undefined }, 'activity_type', 'is required'],
+    [{ cabin_class: 'steerage' }, 'cabin_class', '"steerage" is not a cabin class (economy, premium_economy, business, first, average)'],
+    [{ trips: '0' }, 'trips', '"0" is not a whole number of trips (1 or more)'],
+    [{ origin: 'Frankfurt' }, 'origin', '"Frankfurt" is not an ISO 3166 country or subdivision code (e.g. GB, US-CA)'],
+    [{ price_basis: 'retail' }, 'price_basis', '"retail" is not a price basis (purchaser or producer)'],
   ])('rejects %j on %s', (patch, field, reason) => {
     const r = validateActivityRecord({ ...ok, ...patch }, 7, ctx);
     expect(r.ok).toBe(false);
@@ -42,5 +46,10 @@ describe('validateActivityRecord', () => {
   it('accepts thousands separators and JSON numbers', () => {
     const r = validateActivityRecord({ ...ok, quantity: '1,234.5', amount: 99.95, currency: 'eur' }, 2, ctx);
     expect(r.ok && r.row).toMatchObject({ quantity: '1234.5', amount: '99.95', currency: 'EUR' });
+  });
+
+  it('keeps the method fields of a row, normalised', () => {
+    const r = validateActivityRecord({ ...ok, cabin_class: 'Premium Economy', trips: '2', origin: 'gb', destination: 'US', location: 'gb-lnd', price_basis: 'basic price' }, 2, ctx);
+    expect(r.ok && r.row.attributes).toEqual({ cabin_class: 'premium_economy', trips: 2, origin: 'GB', destination: 'US', location: 'GB-LND', price_basis: 'producer' });
   });
 });

@@ -14,6 +14,66 @@ export interface ActivityRow {
   supplier: string | null;
   amount: string | null;
   currency: string | null;
+  /** Method fields (see ATTRIBUTE_FIELDS), null when the row has none. */
+  attributes: ActivityAttributes | null;
+}
+
+/** Optional method fields of a row: what a plain quantity x factor does not need. */
+export interface ActivityAttributes {
+  /** Flights: economy, premium_economy, business, first or average. */
+  cabin_class?: CabinClass;
+  /** Flights: how many one-way trips the quantity covers (per-trip distance picks the haul band). */
+  trips?: number;
+  /** Flights: ISO country (or subdivision) of departure and arrival. */
+  origin?: string;
+  destination?: string;
+  /** Where the activity took place when not at the entity (a hotel abroad): ISO 3166 code. */
+  location?: string;
+  /** Spend lines: purchaser price (as invoiced, the default) or producer (basic) price. */
+  price_basis?: 'purchaser' | 'producer';
+}
+
+export type CabinClass = 'economy' | 'premium_economy' | 'business' | 'first' | 'average';
+
+export const ATTRIBUTE_FIELDS = ['cabin_class', 'trips', 'origin', 'destination', 'location', 'price_basis'] as const;
+
+const CABIN: Record<string, CabinClass> = {
+  economy: 'economy', 'economy class': 'economy', coach: 'economy', standard: 'economy',
+  premium_economy: 'premium_economy', 'premium economy': 'premium_economy', 'premium economy class': 'premium_economy', premium: 'premium_economy',
+  business: 'business', 'business class': 'business',
+  first: 'first', 'first class': 'first',
+  average: 'average', 'average passenger': 'average', unknown: 'average',
+};
+const PRICE_BASIS: Record<string, 'purchaser' | 'producer'> = { purchaser: 'purchaser', 'purchaser price': 'purchaser', 'with margins': 'purchaser', producer: 'producer', 'producer price': 'producer', basic: 'producer', 'basic price': 'producer', 'without margins': 'producer' };
+const PLACE = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
+
+function attributesOf(record: Record<string, unknown>, line: number, errors: FieldError[]): ActivityAttributes | null {
+  const a: ActivityAttributes = {};
+  const cabin = text(record.cabin_class);
+  if (cabin !== undefined) {
+    const c = CABIN[cabin.toLowerCase().replace(/[_-]+/g, ' ').replace(/ +/g, ' ')] ?? CABIN[cabin.toLowerCase()];
+    if (c) a.cabin_class = c;
+    else errors.push({ line, field: 'cabin_class', reason: `"${cabin}" is not a cabin class (economy, premium_economy, business, first, average)` });
+  }
+  const trips = text(record.trips);
+  if (trips !== undefined) {
+    const n = Number(trips);
+    if (Number.isInteger(n) && n >= 1 && n <= 1_000_000) a.trips = n;
+    else errors.push({ line, field: 'trips', reason: `"${trips}" is not a whole number of trips (1 or more)` });
+  }
+  for (const field of ['origin', 'destination', 'location'] as const) {
+    const v = text(record[field]);
+    if (v === undefined) continue;
+    if (PLACE.test(v.toUpperCase())) a[field] = v.toUpperCase();
+    else errors.push({ line, field, reason: `"${v}" is not an ISO 3166 country or subdivision code (e.g. GB, US-CA)` });
+  }
+  const price = text(record.price_basis);
+  if (price !== undefined) {
+    const b = PRICE_BASIS[price.toLowerCase()];
+    if (b) a.price_basis = b;
+    else errors.push({ line, field: 'price_basis', reason: `"${price}" is not a price basis (purchaser or producer)` });
+  }
+  return Object.keys(a).length > 0 ? a : null;
 }
 
 export interface FieldError {
@@ -27,7 +87,7 @@ export interface RecordContext {
   entities: ReadonlyMap<string, string>;
 }
 
-export const ACTIVITY_FIELDS = ['entity', 'date', 'period_start', 'period_end', 'activity_type', 'quantity', 'unit', 'description', 'supplier', 'amount', 'currency'] as const;
+export const ACTIVITY_FIELDS = ['entity', 'date', 'period_start', 'period_end', 'activity_type', 'quantity', 'unit', 'description', 'supplier', 'amount', 'currency', ...ATTRIBUTE_FIELDS] as const;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MAX_QUANTITY = new Big('1e15');
@@ -132,11 +192,13 @@ export function validateActivityRecord(record: Record<string, unknown>, line: nu
     if (amountRaw === undefined) errors.push({ line, field: 'amount', reason: 'is required with currency' });
   }
 
+  const attributes = attributesOf(record, line, errors);
+
   if (errors.length > 0 || !entityId || !periodStart || !periodEnd || !activityType || quantity === null || !unit) {
     return { ok: false, errors };
   }
   return {
     ok: true,
-    row: { line, entityId, periodStart, periodEnd, activityType: activityType.toLowerCase(), quantity, unit, description, supplier, amount, currency },
+    row: { line, entityId, periodStart, periodEnd, activityType: activityType.toLowerCase(), quantity, unit, description, supplier, amount, currency, attributes },
   };
 }

@@ -92,4 +92,71 @@ describe('calculateActivities', () => {
     const halves = [...calc(acts.slice(0, 150), 'AR6'), ...calc(acts.slice(150), 'AR6')];
     expect(halves).toEqual(once);
   });
+
+  it('resolves in the run\'s sets in priority order, supplier-specific factors first for their supplier', () => {
+    const own: EmissionFactor = { ...DIESEL, id: 'org:diesel', factorSetId: 'org', co2e: '2.4', gases: {}, supplier: 'Acme Fuels', kind: 'supplier_specific', region: 'GLOBAL' };
+    const out = calculateActivities({
+      activities: [
+        { id: '1', activityType: 'diesel', quantity: '100', unit: 'litre', supplier: 'ACME Fuels ', region: 'GB' },
+        { id: '2', activityType: 'diesel', quantity: '100', unit: 'litre', supplier: 'Other', region: 'GB' },
+      ],
+      factors: [...FACTORS, own],
+      factorSetIds: ['org', 'set'],
+      gwpSetId: 'AR5',
+      gwpSets: GWP,
+    }) as CalculatedResult[];
+    expect(out[0]).toMatchObject({ factorId: 'org:diesel', co2eKg: '240' });
+    expect(out[0]!.resolution).toContain('supplier-specific factor of Acme Fuels');
+    expect(out[1]).toMatchObject({ factorId: 'set:diesel', co2eKg: '257.082' });
+  });
+
+  const SPEND: EmissionFactor = {
+    ...base, id: 'sc:331110:purchaser', factorSetId: 'sc', activityKey: 'naics-2017/331110/purchaser-price', unit: 'USD', co2e: '1.5', gases: {}, scope: 3, region: 'US', sourceRef: 'sc',
+    priceBasis: { currency: 'USD', year: 2022, price: 'purchaser' },
+  };
+  const PRODUCER: EmissionFactor = { ...SPEND, id: 'sc:331110:producer', activityKey: 'naics-2017/331110/producer-price', co2e: '1.2', priceBasis: { currency: 'USD', year: 2022, price: 'producer' } };
+  const economics = {
+    exchangeRates: [{ currency: 'EUR', year: 2024, usdPerUnit: '1.0822', source: 'fx' }],
+    priceIndices: [
+      { indexId: 'US-CPI-U', currency: 'USD', year: 2022, value: '292.655', source: 'bls' },
+      { indexId: 'US-CPI-U', currency: 'USD', year: 2024, value: '313.689', source: 'bls' },
+    ],
+  };
+
+  it('converts spend through the exchange rate and price index to the factor\'s basis, and records the chain', () => {
+    const out = calculateActivities({
+      activities: [
+        { id: '1', activityType: 'naics-2017/331110', quantity: '1000', unit: 'EUR', year: 2024, region: 'DE' },
+        { id: '2', activityType: 'naics-2017/331110', quantity: '1000', unit: 'EUR', year: 2024, region: 'DE', attributes: { price_basis: 'producer' } },
+        { id: '3', activityType: 'naics-2017/331110', quantity: '3', unit: 'tonne', amount: '1000', currency: 'EUR', year: 2024, region: 'DE' },
+        { id: '4', activityType: 'naics-2017/331110', quantity: '1000', unit: 'EUR', year: 2019, region: 'DE' },
+      ],
+      factors: [SPEND, PRODUCER],
+      gwpSetId: 'AR5',
+      gwpSets: GWP,
+      economics,
+    });
+    const [a, b, c, d] = out as CalculatedResult[];
+    // 1000 EUR x 1.0096345138018865819330615126 USD2022/EUR2024 x 1.5
+    expect(a).toMatchObject({ factorId: 'sc:331110:purchaser', co2eKg: '1514.45177070283', unitFrom: 'EUR', unitTo: 'USD', unitMultiplier: '1.0096345138018865819330615126' });
+    expect(a!.conversionSteps!.map((s) => s.step)).toEqual(['exchange_rate', 'price_index']);
+    expect(b).toMatchObject({ factorId: 'sc:331110:producer', co2eKg: '1211.561416562264' });
+    expect(c).toMatchObject({ co2eKg: '1514.45177070283', unitAssumption: "the line's spend (1000 EUR) used, not its quantity" });
+    expect(d).toMatchObject({ status: 'unmatched', reason: 'NO_CONVERSION_DATA', detail: 'no exchange rate for EUR in or before 2019' });
+  });
+
+  it('calculates air travel by band and class, keeping both radiative-forcing variants', () => {
+    const flight = (key: string, co2e: string): EmissionFactor => ({ ...base, id: `f:${key}`, activityKey: `business-travel-air/flights/long-haul-to-from-uk/economy-class/${key}`, unit: 'passenger_km', co2e, gases: {}, scope: 3, sourceRef: 'f' });
+    const input = {
+      activities: [{ id: '1', activityType: 'air-travel', quantity: '7000', unit: 'km', region: 'GB', attributes: { origin: 'GB', destination: 'US', cabin_class: 'economy' as const } }],
+      factors: [flight('with-rf', '0.11704'), flight('without-rf', '0.06926')],
+      gwpSetId: 'AR5',
+      gwpSets: GWP,
+    };
+    const [w] = calculateActivities(input) as CalculatedResult[];
+    expect(w).toMatchObject({ method: 'air-travel', factorId: 'f:with-rf', co2eKg: '819.28', co2eVariants: { with_rf: '819.28', without_rf: '484.82' } });
+    expect(w!.resolution).toContain('reported with radiative forcing');
+    const [wo] = calculateActivities({ ...input, options: { radiativeForcing: 'without' } }) as CalculatedResult[];
+    expect(wo).toMatchObject({ factorId: 'f:without-rf', co2eKg: '484.82', co2eVariants: { with_rf: '819.28', without_rf: '484.82' } });
+  });
 });

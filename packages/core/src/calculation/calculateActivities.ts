@@ -2,7 +2,11 @@ import { Big, toResultString } from '../decimal.ts';
 import { CoreError } from '../errors.ts';
 import type { EmissionFactor, Scope } from '../factors/emissionFactor.ts';
 import type { GwpSet } from '../gwp/gases.ts';
-import { FactorCatalogue, matchFactor } from './matchFactor.ts';
+import type { ActivityAttributes } from '../activities/activityRecord.ts';
+import { AIR_TRAVEL_TYPES, expandAirTravel, type RadiativeForcing } from '../methods/airTravel.ts';
+import type { ConversionStep, EconomicTables } from '../spend/spendConversion.ts';
+import { findUnit } from '../units/convertUnit.ts';
+import { FactorCatalogue, matchFactorInSets, type FactorMatch } from './matchFactor.ts';
 import { prepareFactor, type PreparedFactor } from './prepareFactor.ts';
 
 export interface ActivityInput {
@@ -14,15 +18,30 @@ export interface ActivityInput {
   /** Where (entity country or finer region) and when (reporting year), for factor resolution. */
   region?: string | undefined;
   year?: number | undefined;
+  supplier?: string | null | undefined;
+  /** Spend of the line, used against spend-based factors when the quantity is not money. */
+  amount?: string | null | undefined;
+  currency?: string | null | undefined;
+  attributes?: ActivityAttributes | null | undefined;
+}
+
+export interface CalculationOptions {
+  /** Air travel: report the figure with or without radiative forcing (both are kept). */
+  radiativeForcing?: RadiativeForcing;
 }
 
 export interface CalculationInput {
   activities: ActivityInput[];
-  /** The factors of the run's factor set that this batch may need. */
+  /** The factors of the run's factor sets that this batch may need. */
   factors: EmissionFactor[];
+  /** The run's factor sets in priority order (the organisation's own first); default: as the factors come. */
+  factorSetIds?: string[] | undefined;
   gwpSetId: string;
   /** The run's GWP set and every set a factor names as its basis. */
   gwpSets: GwpSet[];
+  /** Exchange rates and price indices for spend-based factors. */
+  economics?: EconomicTables | undefined;
+  options?: CalculationOptions | undefined;
 }
 
 export interface CalculatedResult {
@@ -37,6 +56,12 @@ export interface CalculatedResult {
   unitTo: string;
   unitMultiplier: string;
   unitAssumption: string | null;
+  /** Each step of a multi-step conversion (spend: exchange rate, price index), null otherwise. */
+  conversionSteps: ConversionStep[] | null;
+  /** The method that chose the factor key (air-travel), null for a row naming its factor. */
+  method: string | null;
+  /** CO2e of every variant the source publishes (with_rf, without_rf), null when there is one. */
+  co2eVariants: Record<string, string> | null;
   /** How the factor was chosen among the key's regions and years. */
   resolution: string;
   gwpSetId: string;
@@ -64,29 +89,36 @@ export function calculateActivities(input: CalculationInput): ActivityResult[] {
   const sets = new Map(input.gwpSets.map((s) => [s.id, s]));
   const gwp = sets.get(input.gwpSetId);
   if (!gwp) throw new CoreError('GWP.UNKNOWN_SET', `GWP set "${input.gwpSetId}" is not loaded`, { gwpSetId: input.gwpSetId });
-  const catalogue = new FactorCatalogue(input.factors);
+  const catalogues = cataloguesInPriority(input.factors, input.factorSetIds);
+  const has = (key: string) => catalogues.some((c) => c.forKey(key).length > 0);
+  const rf = input.options?.radiativeForcing ?? 'with';
   const prepared = new Map<string, PreparedFactor>();
-  // Rows repeat: resolve each distinct (type, unit, region, year) once per batch.
-  const matches = new Map<string, ReturnType<typeof matchFactor>>();
+  const prepare = (f: EmissionFactor): PreparedFactor => {
+    let p = prepared.get(f.id);
+    if (!p) prepared.set(f.id, (p = prepareFactor(f, gwp, sets)));
+    return p;
+  };
+  // Rows repeat: resolve each distinct (type, unit, region, year, supplier, fields) once per batch.
+  const resolutions = new Map<string, Resolution>();
 
   return input.activities.map((a): ActivityResult => {
-    const mk = `${a.activityType}\u0000${a.unit}\u0000${a.region ?? ''}\u0000${a.year ?? ''}`;
-    let match = matches.get(mk);
-    if (!match) matches.set(mk, (match = matchFactor(a.activityType, a.unit, catalogue, { region: a.region, year: a.year })));
-    if (match.kind === 'unmatched') {
-      return { activityId: a.id, status: 'unmatched', reason: match.reason, detail: match.detail, gwpSetId: gwp.id };
+    const rk = JSON.stringify([a.activityType, a.unit, a.region, a.year, a.supplier ?? null, a.attributes ?? null, a.currency ?? null, AIR_TRAVEL_TYPES.has(a.activityType) ? a.quantity : null]);
+    let r = resolutions.get(rk);
+    if (!r) resolutions.set(rk, (r = resolve(a, catalogues, has, rf, input.economics)));
+    const fail = (status: 'unmatched' | 'failed', reason: string, detail: string): UnmatchedResult => ({ activityId: a.id, status, reason, detail, gwpSetId: gwp.id });
+    if (r.match.kind === 'unmatched') return fail('unmatched', r.match.reason, r.match.detail);
+    const match = r.match;
+    let p: PreparedFactor;
+    const variants: Record<string, string> = {};
+    const quantity = r.useAmount ? a.amount! : a.quantity;
+    try {
+      p = prepare(match.factor);
+      for (const [name, v] of Object.entries(r.variants ?? {})) variants[name] = toResultString(new Big(quantity).times(v.conversion.multiplier).times(prepare(v.factor).co2ePerUnit));
+    } catch (e) {
+      if (e instanceof CoreError) return fail('failed', e.code, e.message);
+      throw e;
     }
-    let p = prepared.get(match.factor.id);
-    if (!p) {
-      try {
-        p = prepareFactor(match.factor, gwp, sets);
-      } catch (e) {
-        if (e instanceof CoreError) return { activityId: a.id, status: 'failed', reason: e.code, detail: e.message, gwpSetId: gwp.id };
-        throw e;
-      }
-      prepared.set(match.factor.id, p);
-    }
-    const q = new Big(a.quantity).times(match.conversion.multiplier);
+    const q = new Big(quantity).times(match.conversion.multiplier);
     const gasKg: Record<string, string> = {};
     for (const [g, perUnit] of Object.entries(p.gasMassPerUnit)) gasKg[g] = toResultString(q.times(perUnit));
     return {
@@ -100,12 +132,86 @@ export function calculateActivities(input: CalculationInput): ActivityResult[] {
       unitFrom: match.conversion.from,
       unitTo: match.conversion.to,
       unitMultiplier: match.conversion.multiplier,
-      unitAssumption: match.conversion.assumption ?? null,
-      resolution: match.resolution,
+      unitAssumption: [match.conversion.assumption, r.useAmount ? `the line's spend (${a.amount} ${a.currency}) used, not its quantity` : undefined].filter(Boolean).join('; ') || null,
+      conversionSteps: match.conversion.steps ?? null,
+      method: r.method,
+      co2eVariants: r.variants ? variants : null,
+      resolution: [...r.notes, match.resolution].join('; '),
       gwpSetId: gwp.id,
       co2eMethod: p.co2eMethod,
       co2eKg: toResultString(q.times(p.co2ePerUnit)),
       gasKg,
     };
   });
+}
+
+interface Resolution {
+  match: FactorMatch;
+  method: string | null;
+  notes: string[];
+  variants: Record<string, Extract<FactorMatch, { kind: 'exact' }>> | null;
+  useAmount: boolean;
+}
+
+/** One catalogue per factor set, in the run's priority order (sets not named come last). */
+function cataloguesInPriority(factors: readonly EmissionFactor[], order: readonly string[] | undefined): FactorCatalogue[] {
+  const bySet = new Map<string, EmissionFactor[]>();
+  for (const id of order ?? []) bySet.set(id, []);
+  for (const f of factors) {
+    const list = bySet.get(f.factorSetId);
+    if (list) list.push(f);
+    else bySet.set(f.factorSetId, [f]);
+  }
+  return [...bySet.values()].filter((l) => l.length > 0).map((l) => new FactorCatalogue(l));
+}
+
+/**
+ * Chooses the factor for one distinct activity: a method first (air travel picks its band, class
+ * and RF variants), a spend key without its price basis gets the line's basis, then resolution over
+ * the sets. A line whose quantity does not fit a spend-based factor falls back to its spend amount.
+ */
+function resolve(a: ActivityInput, catalogues: readonly FactorCatalogue[], has: (key: string) => boolean, rf: RadiativeForcing, economics: EconomicTables | undefined): Resolution {
+  const location = a.attributes?.location ?? a.region;
+  const ctx = { region: location, year: a.year, supplier: a.supplier ?? undefined, economics };
+  const notes: string[] = [];
+  if (a.attributes?.location && a.attributes.location !== a.region) notes.push(`located in ${a.attributes.location}`);
+
+  if (AIR_TRAVEL_TYPES.has(a.activityType)) {
+    const x = expandAirTravel({ quantity: a.quantity, unit: a.unit, region: a.region, attributes: a.attributes }, has, rf);
+    if (!x.ok) return { match: { kind: 'unmatched', reason: x.reason, detail: x.detail }, method: 'air-travel', notes, variants: null, useAmount: false };
+    const e = x.expansion;
+    const match = matchFactorInSets(e.key, e.unit, catalogues, ctx);
+    let variants: Resolution['variants'] = null;
+    if (match.kind === 'exact' && e.variants) {
+      variants = {};
+      for (const [name, key] of Object.entries(e.variants)) {
+        const v = matchFactorInSets(key, e.unit, catalogues, ctx);
+        if (v.kind === 'exact') variants[name] = v;
+      }
+    }
+    return { match, method: 'air-travel', notes: [...notes, ...e.notes], variants, useAmount: false };
+  }
+
+  let key = a.activityType;
+  if (/^naics-2017\/\d{6}$/.test(key)) {
+    const basis = a.attributes?.price_basis ?? 'purchaser';
+    key = `${key}/${basis}-price`;
+    notes.push(`${basis} price factor (${a.attributes?.price_basis ? 'the line\'s price basis' : 'spend taken as invoiced'})`);
+  }
+  const match = matchFactorInSets(key, a.unit, catalogues, ctx);
+  if (match.kind === 'unmatched' && match.reason === 'UNIT_INCOMPATIBLE' && a.amount && a.currency && findUnit(a.currency)?.dimension === 'currency') {
+    const bySpend = matchFactorInSets(key, a.currency, catalogues, ctx);
+    if (bySpend.kind === 'exact') return { match: bySpend, method: null, notes, variants: null, useAmount: true };
+  }
+  return { match, method: null, notes, variants: null, useAmount: false };
+}
+
+/**
+ * The factor keys (exact, and by prefix) an activity type may resolve to, so the worker loads
+ * just those factors of the run's sets: a method's whole family, a spend key's price variants.
+ */
+export function factorKeysFor(activityType: string): { keys: string[]; prefixes: string[] } {
+  if (AIR_TRAVEL_TYPES.has(activityType)) return { keys: [], prefixes: ['business-travel-air/flights/', 'business-travel-and-commuting/air-travel-'] };
+  if (/^naics-2017\/\d{6}$/.test(activityType)) return { keys: [`${activityType}/purchaser-price`, `${activityType}/producer-price`], prefixes: [] };
+  return { keys: [activityType], prefixes: [] };
 }

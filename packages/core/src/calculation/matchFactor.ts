@@ -1,10 +1,14 @@
 import { CoreError } from '../errors.ts';
 import type { EmissionFactor } from '../factors/emissionFactor.ts';
-import { unitConversion, type UnitConversion } from '../units/convertUnit.ts';
+import { spendConversion, type ConversionStep, type EconomicTables } from '../spend/spendConversion.ts';
+import { findUnit, unitConversion, type UnitConversion } from '../units/convertUnit.ts';
+
+/** A unit conversion, with its steps when it took more than one (spend: exchange rate, price index). */
+export type MatchConversion = UnitConversion & { steps?: ConversionStep[] };
 
 export type FactorMatch =
-  | { kind: 'exact'; factor: EmissionFactor; conversion: UnitConversion; resolution: string }
-  | { kind: 'unmatched'; reason: 'NO_FACTOR_FOR_ACTIVITY_TYPE' | 'UNIT_INCOMPATIBLE' | 'NO_FACTOR_FOR_REGION' | 'NO_FACTOR_FOR_YEAR'; detail: string };
+  | { kind: 'exact'; factor: EmissionFactor; conversion: MatchConversion; resolution: string }
+  | { kind: 'unmatched'; reason: 'NO_FACTOR_FOR_ACTIVITY_TYPE' | 'UNIT_INCOMPATIBLE' | 'NO_FACTOR_FOR_REGION' | 'NO_FACTOR_FOR_YEAR' | 'NO_CONVERSION_DATA'; detail: string };
 
 /** Where the activity happened and when, for choosing among a key's regional and yearly factors. */
 export interface ResolutionContext {
@@ -12,6 +16,10 @@ export interface ResolutionContext {
   region?: string | undefined;
   /** Reporting year of the activity. */
   year?: number | undefined;
+  /** The activity's supplier: supplier-specific factors apply only to their supplier's lines. */
+  supplier?: string | undefined;
+  /** Exchange rates and price indices, for spend against per-currency factors. */
+  economics?: EconomicTables | undefined;
 }
 
 export const GLOBAL_REGION = 'GLOBAL';
@@ -29,8 +37,10 @@ export function regionPath(region: string | undefined): string[] {
 export class FactorCatalogue {
   readonly #byKey = new Map<string, EmissionFactor[]>();
   readonly #byKeyRegion = new Map<string, Map<string, EmissionFactor[]>>();
+  readonly #supplierKeys = new Set<string>();
   constructor(factors: Iterable<EmissionFactor>) {
     for (const f of factors) {
+      if (f.supplier) this.#supplierKeys.add(f.activityKey);
       const list = this.#byKey.get(f.activityKey);
       if (list) list.push(f);
       else this.#byKey.set(f.activityKey, [f]);
@@ -44,6 +54,10 @@ export class FactorCatalogue {
   }
   forKey(key: string): readonly EmissionFactor[] {
     return this.#byKey.get(key) ?? [];
+  }
+  /** Whether any factor of the key is supplier-specific. */
+  hasSupplierFactors(key: string): boolean {
+    return this.#supplierKeys.has(key);
   }
   /** region (upper case) -> that key's factors there. */
   regionsOf(key: string): ReadonlyMap<string, readonly EmissionFactor[]> {
@@ -66,10 +80,20 @@ export function matchFactor(activityType: string, unit: string, catalogue: Facto
     return { kind: 'unmatched', reason: 'NO_FACTOR_FOR_ACTIVITY_TYPE', detail: `no factor for activity type "${activityType}"` };
   }
   const notes: string[] = [];
+  // Supplier-specific factors apply to their supplier's lines only, and win there.
+  let pool = candidates;
+  let byRegion = catalogue.regionsOf(key);
+  if (catalogue.hasSupplierFactors(key)) {
+    const supplier = ctx.supplier?.trim().toLowerCase();
+    const own = supplier ? candidates.filter((c) => c.supplier?.trim().toLowerCase() === supplier) : [];
+    pool = own.length > 0 ? own : candidates.filter((c) => !c.supplier);
+    if (own.length > 0) notes.push(`supplier-specific factor of ${own[0]!.supplier}`);
+    if (pool.length === 0) return { kind: 'unmatched', reason: 'NO_FACTOR_FOR_ACTIVITY_TYPE', detail: `"${activityType}" has only supplier-specific factors, none for supplier "${ctx.supplier ?? ''}"` };
+    byRegion = groupByRegion(pool);
+  }
   // Region
-  const byRegion = catalogue.regionsOf(key);
   const regions = new Set(byRegion.keys());
-  let inRegion = candidates;
+  let inRegion = pool;
   if (regions.size > 1 || ctx.region) {
     const path = regionPath(ctx.region);
     const hit = path.find((r) => regions.has(r));
@@ -101,16 +125,19 @@ export function matchFactor(activityType: string, unit: string, catalogue: Facto
   }
   // Unit
   let fallback: FactorMatch | undefined;
+  let conversionError: string | undefined;
   for (const factor of inYear) {
     try {
-      const conversion = unitConversion(unit, factor.unit);
+      const conversion = factor.priceBasis && findUnit(unit)?.dimension === 'currency' ? spendToFactor(unit, factor, ctx) : unitConversion(unit, factor.unit);
       const resolution = notes.join('; ') || 'single factor for the key';
       if (conversion.from === conversion.to) return { kind: 'exact', factor, conversion, resolution };
       fallback ??= { kind: 'exact', factor, conversion, resolution };
     } catch (e) {
-      if (!(e instanceof CoreError) || e.code !== 'UNIT.INCOMPATIBLE') throw e;
+      if (e instanceof CoreError && e.code.startsWith('SPEND.')) conversionError = e.message;
+      else if (!(e instanceof CoreError) || e.code !== 'UNIT.INCOMPATIBLE') throw e;
     }
   }
+  if (!fallback && conversionError) return { kind: 'unmatched', reason: 'NO_CONVERSION_DATA', detail: conversionError };
   return (
     fallback ?? {
       kind: 'unmatched',
@@ -118,4 +145,41 @@ export function matchFactor(activityType: string, unit: string, catalogue: Facto
       detail: `activity unit "${unit}" converts to none of the factor units: ${[...new Set(inYear.map((c) => c.unit))].join(', ')}`,
     }
   );
+}
+
+function groupByRegion(factors: readonly EmissionFactor[]): Map<string, EmissionFactor[]> {
+  const m = new Map<string, EmissionFactor[]>();
+  for (const f of factors) {
+    const r = f.region.toUpperCase();
+    const list = m.get(r);
+    if (list) list.push(f);
+    else m.set(r, [f]);
+  }
+  return m;
+}
+
+/** Spend in a currency against a per-currency factor of a base year: the exchange-rate and price-index chain. */
+function spendToFactor(unit: string, factor: EmissionFactor, ctx: ResolutionContext): MatchConversion {
+  const basis = factor.priceBasis!;
+  const from = findUnit(unit)!.currency!;
+  if (ctx.year === undefined) throw new CoreError('SPEND.NO_YEAR', `spend in ${from} needs the year it was spent to be converted to ${basis.year} ${basis.currency}`);
+  const c = spendConversion({ currency: from, year: ctx.year }, basis, ctx.economics ?? { exchangeRates: [], priceIndices: [] });
+  const assumption = c.notes.length > 0 ? c.notes.join('; ') : undefined;
+  const base = { from: findUnit(unit)!.code, to: factor.unit, multiplier: c.multiplier, steps: c.steps };
+  return assumption ? { ...base, assumption } : base;
+}
+
+/**
+ * Resolution over several factor sets in priority order (an organisation's own factors first,
+ * then the published sets of the run): the first set that resolves the activity wins, and when
+ * none does, the most telling reason is kept (a set that has the key beats one that does not).
+ */
+export function matchFactorInSets(activityType: string, unit: string, catalogues: readonly FactorCatalogue[], ctx: ResolutionContext = {}): FactorMatch {
+  let best: FactorMatch | undefined;
+  for (const catalogue of catalogues) {
+    const m = matchFactor(activityType, unit, catalogue, ctx);
+    if (m.kind === 'exact') return m;
+    if (!best || (best.kind === 'unmatched' && best.reason === 'NO_FACTOR_FOR_ACTIVITY_TYPE')) best = m;
+  }
+  return best ?? { kind: 'unmatched', reason: 'NO_FACTOR_FOR_ACTIVITY_TYPE', detail: `no factor for activity type "${activityType}"` };
 }

@@ -1,7 +1,29 @@
 import { Big, isDecimalString } from '../decimal.ts';
 import { CoreError } from '../errors.ts';
+import type { GwpSet } from '../gwp/gases.ts';
 import { findUnit } from '../units/convertUnit.ts';
+import { hotelRegion, HOTEL_STAY_KEY, type CountryCodeLookup } from './desnzHotels.ts';
 import type { EmissionFactor, FactorSetMeta, Scope, SourceRow } from './emissionFactor.ts';
+import { blendKey, desnzGasCandidates, desnzRefrigerantVariant, refrigerantGases, type BlendTable, type RefrigerantComponent } from './refrigerants.ts';
+
+// The loader passes these in; re-exported so callers need only this module.
+export { DESNZ_HOTEL_COUNTRIES, HOTEL_STAY_KEY, hotelRegion, type CountryCodeLookup, type HotelRegion } from './desnzHotels.ts';
+export {
+  blendKey,
+  checkAgainstPublished,
+  desnzGasCandidates,
+  desnzRefrigerantVariant,
+  expandRefrigerant,
+  isKyotoGas,
+  parseBlendTable,
+  refrigerantGases,
+  NEGLIGIBLE_GWP_BOUND,
+  type BlendComposition,
+  type BlendTable,
+  type GasExpansion,
+  type RefrigerantComponent,
+  type RefrigerantVariant,
+} from './refrigerants.ts';
 
 /**
  * Reads the DESNZ/Defra "flat file" (sheet "Factors by Category", one row per gas) into factors,
@@ -18,8 +40,37 @@ export interface DesnzSkippedRow {
 export interface DesnzParseResult {
   factors: EmissionFactor[];
   skipped: DesnzSkippedRow[];
-  /** Values we cleaned on purpose (for example a stray backtick), with the original text. */
+  /**
+   * Values we cleaned on purpose (for example a stray backtick), with the original text; also the
+   * hotel-stay countries that have no ISO code and so keep a per-country key.
+   */
   cleaned: { line: number; original: string; value: string }[];
+  /** Factors used as published that could not be made richer, and why (refrigerants left as published totals). */
+  notes: { line: number; factorId: string; detail: string }[];
+}
+
+export interface DesnzParseOptions {
+  /** Line number of the first data record (the header is line 1). */
+  firstDataLine?: number;
+  /**
+   * Country name (English) -> ISO 3166-1 alpha-2, for the hotel-stay rows, e.g. i18n-iso-countries'
+   * getAlpha2Code(name, 'en'). DESNZ spellings it misses are in DESNZ_HOTEL_COUNTRIES.
+   */
+  countryCode?: CountryCodeLookup;
+  /** Refrigerant blend compositions: blend rows found here are stated as gas masses. */
+  blends?: BlendTable;
+  /**
+   * The GWP sets a run may use. Refrigerant rows are stated as gas masses only when every one of
+   * these sets has a GWP for each gas and the source's own set reproduces the published figure.
+   */
+  gwpSets?: readonly GwpSet[];
+}
+
+interface RefrigerantRow {
+  line: number;
+  group: string;
+  name: string;
+  columnText: string;
 }
 
 type Gas = 'total' | 'CO2' | 'CH4' | 'N2O';
@@ -85,7 +136,14 @@ function pick(record: Record<string, string>, ...names: string[]): string {
   return '';
 }
 
-export function parseDesnzFlatFile(records: Record<string, string>[], meta: FactorSetMeta, firstDataLine = 2): DesnzParseResult {
+/**
+ * Hotel stays become one key, HOTEL_STAY_KEY, with the country as the factor's region (ISO 3166-1
+ * alpha-2; London GB-LND); refrigerant and other fugitive gases become gas masses (1 kg of the gas
+ * per kg leaked, or a blend's mass fractions) where options.gwpSets and options.blends allow.
+ */
+export function parseDesnzFlatFile(records: Record<string, string>[], meta: FactorSetMeta, options: number | DesnzParseOptions = {}): DesnzParseResult {
+  const opts: DesnzParseOptions = typeof options === 'number' ? { firstDataLine: options } : options;
+  const firstDataLine = opts.firstDataLine ?? 2;
   const first = records[0];
   if (!first) throw new CoreError('FACTORS.EMPTY_FILE', `DESNZ file for ${meta.id} has no data rows`);
   const valueColumn = Object.keys(first).find((k) => /^GHG Conversion Factor/i.test(k.trim()));
@@ -94,7 +152,8 @@ export function parseDesnzFlatFile(records: Record<string, string>[], meta: Fact
 
   const skipped: DesnzSkippedRow[] = [];
   const cleaned: DesnzParseResult['cleaned'] = [];
-  const groups = new Map<string, { factor: EmissionFactor; ids: string[] }>();
+  const notes: DesnzParseResult['notes'] = [];
+  const groups = new Map<string, { factor: EmissionFactor; ids: string[]; refrigerant?: RefrigerantRow }>();
 
   records.forEach((r, i) => {
     const line = firstDataLine + i;
@@ -153,8 +212,20 @@ export function parseDesnzFlatFile(records: Record<string, string>[], meta: Fact
     // 2016-2021 restate the unit's kind in Column Text ("Energy - Gross CV", "Volume", "Tonnes").
     if (UNIT_KIND.test(levels[4] ?? '')) levels[4] = '';
     const pathParts = levels.filter((p) => p !== '' && p.toLowerCase() !== uom.toLowerCase());
-    const activityKey = pathParts.map(slugify).join('/');
-    const groupKey = `${pick(r, 'Scope').trim()}|${activityKey}|${unit.code}`;
+    let activityKey = pathParts.map(slugify).join('/');
+    let region = meta.region;
+    // Hotel stays: one key, the country as the region (see desnzHotels.ts).
+    if (pathParts.length === 3 && /^hotel stay$/i.test(pathParts[0]!) && /^hotel stay$/i.test(pathParts[1]!)) {
+      const country = pathParts[2]!;
+      const h = hotelRegion(country, opts.countryCode);
+      if (h.region !== null) {
+        region = h.region;
+        activityKey = HOTEL_STAY_KEY;
+      } else {
+        cleaned.push({ line, original: `Hotel stay country "${country}"`, value: `kept as ${activityKey} in ${meta.region}: ${h.reason}` });
+      }
+    }
+    const groupKey = `${pick(r, 'Scope').trim()}|${activityKey}|${unit.code}|${region}`;
     const id = pick(r, 'ID').trim() || null;
     let g = groups.get(groupKey);
     if (!g) {
@@ -168,7 +239,7 @@ export function parseDesnzFlatFile(records: Record<string, string>[], meta: Fact
           name: pathParts.join(' > '),
           scope,
           category,
-          region: meta.region,
+          region,
           year: meta.publicationYear,
           unit: unit.code,
           co2e: null,
@@ -179,6 +250,7 @@ export function parseDesnzFlatFile(records: Record<string, string>[], meta: Fact
           sourceRows: [],
         },
       };
+      if (/^refrigerant/i.test(levels[0] ?? '')) g.refrigerant = { line, group: levels[1] ?? '', name: levels[2] ?? '', columnText: levels[4] ?? '' };
       groups.set(groupKey, g);
     }
     const value = normaliseNumber(raw);
@@ -190,15 +262,57 @@ export function parseDesnzFlatFile(records: Record<string, string>[], meta: Fact
   });
 
   const factors: EmissionFactor[] = [];
-  for (const { factor, ids } of groups.values()) {
+  let refrigerants = 0;
+  for (const { factor, ids, refrigerant } of groups.values()) {
     if (factor.co2e === null && Object.keys(factor.gases).length === 0) continue;
     // DESNZ ids end in a gas index (_1 total, _2 CO2 ...); the common stem names the factor.
     const stem = ids.length > 0 ? commonStem(ids) : `line-${factor.sourceRows[0]?.line ?? 0}`;
     factor.sourceRef = stem;
     factor.id = `${meta.id}:${stem}`;
+    if (refrigerant) {
+      refrigerants++;
+      const detail = opts.gwpSets ? refrigerantAsGases(factor, refrigerant, opts.blends, opts.gwpSets) : undefined;
+      if (detail) notes.push({ line: refrigerant.line, factorId: factor.id, detail });
+    }
     factors.push(factor);
   }
-  return { factors, skipped, cleaned };
+  if (refrigerants > 0 && !opts.gwpSets) {
+    notes.push({ line: 0, factorId: '', detail: `no GWP sets given: the ${refrigerants} refrigerant factors stay published totals under ${meta.gwpBasis}` });
+  }
+  return { factors, skipped, cleaned, notes };
+}
+
+/**
+ * States a "Refrigerant & other" factor (kg CO2e per kg leaked, a published total only) as the gas
+ * masses one kg of it is: 1 kg of a pure gas, or a blend's mass fractions (only the components the
+ * variant counts: Kyoto, non-Kyoto or total). The published total stays, so a run under the
+ * source's GWP set uses it; a run under another set weighs the gases. Returns why not, otherwise.
+ */
+function refrigerantAsGases(factor: EmissionFactor, row: RefrigerantRow, blends: BlendTable | undefined, gwpSets: readonly GwpSet[]): string | undefined {
+  if (factor.co2e === null || Object.keys(factor.gases).length > 0 || factor.unit !== 'kg') return `not a single kg CO2e per kg value`;
+  const variant = desnzRefrigerantVariant(row.columnText);
+  if (!variant) return `unrecognised variant "${row.columnText}"`;
+  let components: RefrigerantComponent[];
+  if (/blend/i.test(row.group)) {
+    const c = blends?.get(blendKey(row.name));
+    if (!c) return `blend ${row.name}: no composition in the blend table; used as published under ${factor.gwpBasis ?? 'the source GWP set'}`;
+    components = c.components;
+  } else {
+    const candidates = desnzGasCandidates(row.name);
+    const species = candidates.find((g) => g === 'CO2' || gwpSets.every((s) => s.values[g] !== undefined));
+    if (!species) {
+      const first = candidates[0];
+      if (!first) return `${row.name}: not a gas of the GWP table; used as published`;
+      const missing = gwpSets.filter((s) => s.values[first] === undefined).map((s) => s.id);
+      return `${row.name}: ${candidates.join(' or ')} has no ${missing.join(', ')} GWP in the GWP table; used as published`;
+    }
+    components = [{ component: row.name, species, fraction: '1' }];
+  }
+  const r = refrigerantGases({ components, variant, published: factor.co2e, basisId: factor.gwpBasis, gwpSets });
+  if (!r.ok) return `${row.name} (${variant}): ${r.reason}; used as published`;
+  factor.gasBasis = 'mass';
+  factor.gases = r.gases;
+  return undefined;
 }
 
 function commonStem(ids: string[]): string {

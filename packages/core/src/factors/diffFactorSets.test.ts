@@ -20,4 +20,21 @@ describe('diffFactorSets', () => {
       ['diesel', '2.51279', '2.57082', '0.05803', '0.023094', []],
     ]);
   });
+
+  it('matches regional factors by region, and a series by year, never an edition by its own year', () => {
+    const f = (set: string, region: string, year: number, co2e: string): EmissionFactor => ({
+      id: `${set}:${region}:${year}`, factorSetId: set, activityKey: 'grid', name: 'grid', scope: 2, category: '2', region, year, unit: 'kWh', co2e, gasBasis: 'co2e', gwpBasis: 'AR5', gases: {}, sourceRef: '', sourceRows: [],
+    });
+    const a = [f('a', 'FR', 2023, '0.05'), f('a', 'FR', 2024, '0.04'), f('a', 'DE', 2024, '0.38')];
+    const b = [f('b', 'FR', 2023, '0.05'), f('b', 'FR', 2024, '0.041'), f('b', 'PL', 2024, '0.66')];
+    const d = diffFactorSets('a', a, 'b', b);
+    expect(d.unchanged).toBe(1);
+    expect(d.changed.map((c) => `${c.region} ${c.year} ${c.relative}`)).toEqual(['FR 2024 0.025']);
+    expect(d.appeared.map((c) => c.region)).toEqual(['PL']);
+    expect(d.disappeared.map((c) => c.region)).toEqual(['DE']);
+    // one factor per place in each edition: the editions' years differ, the factor is the same
+    const e = diffFactorSets('x', [f('x', 'GB', 2024, '0.2')], 'y', [f('y', 'GB', 2025, '0.177')]);
+    expect(e.changed).toHaveLength(1);
+    expect(e.changed[0]!.year).toBeUndefined();
+  });
 });

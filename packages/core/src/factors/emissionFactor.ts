@@ -33,6 +33,32 @@ export interface EmissionFactor {
   sourceRef: string;
   /** The published cells the factor was read from. */
   sourceRows: SourceRow[];
+  /** Organisation factors say what they are; absent (or 'published') for published sets. */
+  kind?: FactorKind | undefined;
+  /** Supplier-specific factors: whose. */
+  supplier?: string | undefined;
+  /** Contractual instruments (market-based Scope 2): the instrument the factor rests on. */
+  instrument?: ContractualInstrument | undefined;
+}
+
+export const FACTOR_KINDS = ['published', 'supplier_specific', 'contractual_instrument', 'residual_mix', 'custom'] as const;
+export type FactorKind = (typeof FACTOR_KINDS)[number];
+
+export const INSTRUMENT_TYPES = ['EAC', 'PPA', 'supplier_contract', 'green_tariff', 'self_generation'] as const;
+export type InstrumentType = (typeof INSTRUMENT_TYPES)[number];
+
+export interface ContractualInstrument {
+  type: InstrumentType;
+  /** REGO, GO, I-REC, REC... */
+  trackingSystem?: string | undefined;
+  /** Decimal string. */
+  volumeMWh?: string | undefined;
+  /** Entity codes the instrument is allocated to. */
+  entityCodes?: string[] | undefined;
+  /** YYYY-MM-DD, inclusive. */
+  validFrom: string;
+  validTo: string;
+  certificateIds?: string[] | undefined;
 }
 
 export interface PriceBasis {

@@ -1,4 +1,4 @@
-import type { EmissionFactor, FactorSetMeta, GwpSet } from '@tally/core';
+import { FACTOR_KINDS, INSTRUMENT_TYPES, type EmissionFactor, type FactorSetMeta, type GwpSet } from '@tally/core';
 import type pg from 'pg';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
@@ -72,14 +72,22 @@ export async function storeFactorSet(
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [m.id, m.source, m.edition, m.publicationYear, m.licence, m.region, m.gwpBasis, input.fileName, input.checksum, input.factors.length, JSON.stringify(input.skipped)],
     );
-    await copyRows(
-      c,
-      'emission_factors',
-      ['id', 'factor_set_id', 'activity_key', 'name', 'scope', 'category', 'region', 'year', 'unit', 'co2e', 'gas_basis', 'gwp_basis', 'gases', 'price_basis', 'source_ref', 'source_rows'],
-      input.factors.map((f) => [f.id, f.factorSetId, f.activityKey, f.name, f.scope, f.category, f.region, f.year, f.unit, f.co2e, f.gasBasis, f.gwpBasis, f.gases, f.priceBasis ?? null, f.sourceRef, f.sourceRows]),
-    );
+    await copyFactors(c, input.factors);
     return { id: m.id, created: true, factorCount: input.factors.length };
   });
+}
+
+/** COPYs factors into emission_factors on the caller's client (inside its transaction). */
+export async function copyFactors(client: pg.ClientBase, factors: readonly EmissionFactor[]): Promise<number> {
+  return copyRows(
+    client,
+    'emission_factors',
+    ['id', 'factor_set_id', 'activity_key', 'name', 'scope', 'category', 'region', 'year', 'unit', 'co2e', 'gas_basis', 'gwp_basis', 'gases', 'price_basis', 'source_ref', 'source_rows', 'kind', 'supplier', 'instrument'],
+    factors.map((f) => [
+      f.id, f.factorSetId, f.activityKey, f.name, f.scope, f.category, f.region, f.year, f.unit, f.co2e, f.gasBasis, f.gwpBasis, f.gases, f.priceBasis ?? null, f.sourceRef, f.sourceRows,
+      f.kind ?? 'published', f.supplier ?? null, f.instrument ?? null,
+    ]),
+  );
 }
 
 export const FactorSetRow = z.object({
@@ -94,14 +102,32 @@ export const FactorSetRow = z.object({
   checksumSha256: z.string(),
   factorCount: z.number(),
   importedAt: z.string(),
+  /** Organisation sets only (null for published ones): owner, series, version, lineage, retirement. */
+  orgId: z.string().nullable(),
+  series: z.string().nullable(),
+  version: z.number().nullable(),
+  supersedes: z.string().nullable(),
+  retiredAt: z.string().nullable(),
+  description: z.string().nullable(),
 });
 export type FactorSetRow = z.infer<typeof FactorSetRow>;
 
-export async function listFactorSets(db: CommonQueryMethods): Promise<readonly FactorSetRow[]> {
+export const factorSetColumns = sql.fragment`id, source, edition, publication_year as "publicationYear", licence, region, gwp_basis as "gwpBasis",
+  file_name as "fileName", checksum_sha256 as "checksumSha256", factor_count as "factorCount", imported_at as "importedAt",
+  org_id as "orgId", series, version, supersedes, retired_at as "retiredAt", description`;
+
+/**
+ * The factor sets a viewer may read (a condition on factor_sets): the published ones and its own
+ * organisation's. No viewer organisation means the operator, who reads all.
+ */
+export const visibleFactorSets = (viewerOrgId?: string | null) =>
+  viewerOrgId ? sql.fragment`(org_id is null or org_id = ${viewerOrgId}::uuid)` : sql.fragment`true`;
+
+/** Published sets, then organisation sets by organisation, series and version. */
+export async function listFactorSets(db: CommonQueryMethods, viewerOrgId?: string | null): Promise<readonly FactorSetRow[]> {
   return db.any(sql.type(FactorSetRow)`
-    select id, source, edition, publication_year as "publicationYear", licence, region, gwp_basis as "gwpBasis",
-           file_name as "fileName", checksum_sha256 as "checksumSha256", factor_count as "factorCount", imported_at as "importedAt"
-    from factor_sets order by id`);
+    select ${factorSetColumns} from factor_sets where ${visibleFactorSets(viewerOrgId)}
+    order by org_id is not null, org_id, series, version, id`);
 }
 
 const FactorRow = z.object({
@@ -121,10 +147,25 @@ const FactorRow = z.object({
   priceBasis: z.object({ currency: z.string(), year: z.number(), price: z.enum(['purchaser', 'producer']) }).nullable().transform((v) => v ?? undefined),
   sourceRef: z.string(),
   sourceRows: z.array(z.object({ line: z.number(), id: z.string().nullable(), ghg: z.string(), value: z.string() })),
+  kind: z.enum(FACTOR_KINDS),
+  supplier: z.string().nullable().transform((v) => v ?? undefined),
+  instrument: z
+    .object({
+      type: z.enum(INSTRUMENT_TYPES),
+      trackingSystem: z.string().optional(),
+      volumeMWh: z.string().optional(),
+      entityCodes: z.array(z.string()).optional(),
+      validFrom: z.string(),
+      validTo: z.string(),
+      certificateIds: z.array(z.string()).optional(),
+    })
+    .nullable()
+    .transform((v) => v ?? undefined),
 });
 
 const factorColumns = sql.fragment`id, factor_set_id as "factorSetId", activity_key as "activityKey", name, scope, category, region, year, unit,
-  co2e::text as co2e, gas_basis as "gasBasis", gwp_basis as "gwpBasis", gases, price_basis as "priceBasis", source_ref as "sourceRef", source_rows as "sourceRows"`;
+  co2e::text as co2e, gas_basis as "gasBasis", gwp_basis as "gwpBasis", gases, price_basis as "priceBasis", source_ref as "sourceRef", source_rows as "sourceRows",
+  kind, supplier, instrument`;
 
 export async function factorsForKeys(db: CommonQueryMethods, factorSetId: string, keys: readonly string[]): Promise<EmissionFactor[]> {
   const rows = await db.any(sql.type(FactorRow)`
@@ -133,8 +174,11 @@ export async function factorsForKeys(db: CommonQueryMethods, factorSetId: string
   return rows.map((r) => ({ ...r }));
 }
 
-export async function findFactor(db: CommonQueryMethods, id: string): Promise<EmissionFactor | null> {
-  const row = await db.maybeOne(sql.type(FactorRow)`select ${factorColumns} from emission_factors where id = ${id}`);
+/** One factor, if it is in a set the viewer may read (see visibleFactorSets). */
+export async function findFactor(db: CommonQueryMethods, id: string, viewerOrgId?: string | null): Promise<EmissionFactor | null> {
+  const row = await db.maybeOne(sql.type(FactorRow)`
+    select ${factorColumns} from emission_factors
+    where id = ${id} and factor_set_id in (select id from factor_sets where ${visibleFactorSets(viewerOrgId)})`);
   return row ? { ...row } : null;
 }
 
@@ -146,12 +190,11 @@ export async function gwpSetExists(db: CommonQueryMethods, id: string): Promise<
   return db.exists(sql.unsafe`select 1 from gwp_sets where id = ${id}`);
 }
 
-export async function findFactorSet(db: CommonQueryMethods, id: string): Promise<(FactorSetRow & { skippedRows: number }) | null> {
+/** One set, if the viewer may read it (see visibleFactorSets). */
+export async function findFactorSet(db: CommonQueryMethods, id: string, viewerOrgId?: string | null): Promise<(FactorSetRow & { skippedRows: number }) | null> {
   return db.maybeOne(sql.type(FactorSetRow.extend({ skippedRows: z.number() }))`
-    select id, source, edition, publication_year as "publicationYear", licence, region, gwp_basis as "gwpBasis",
-           file_name as "fileName", checksum_sha256 as "checksumSha256", factor_count as "factorCount", imported_at as "importedAt",
-           jsonb_array_length(skipped_rows) as "skippedRows"
-    from factor_sets where id = ${id}`);
+    select ${factorSetColumns}, jsonb_array_length(skipped_rows) as "skippedRows"
+    from factor_sets where id = ${id} and ${visibleFactorSets(viewerOrgId)}`);
 }
 
 export async function factorsOfSet(db: CommonQueryMethods, factorSetId: string): Promise<EmissionFactor[]> {
@@ -169,10 +212,14 @@ export interface FactorSearch {
   limit: number;
 }
 
-/** Factors of one set, filtered, keyset-paginated by id; q matches words of the key and name. */
-export async function searchFactors(db: CommonQueryMethods, factorSetId: string, s: FactorSearch): Promise<EmissionFactor[]> {
+/**
+ * Factors of one set, filtered, keyset-paginated by id; q matches words of the key and name. A set
+ * the viewer may not read has no factors (see visibleFactorSets).
+ */
+export async function searchFactors(db: CommonQueryMethods, factorSetId: string, s: FactorSearch, viewerOrgId?: string | null): Promise<EmissionFactor[]> {
   const words = (s.q ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8);
   const conditions = [sql.fragment`factor_set_id = ${factorSetId}`];
+  if (viewerOrgId) conditions.push(sql.fragment`factor_set_id in (select id from factor_sets where ${visibleFactorSets(viewerOrgId)})`);
   for (const w of words) conditions.push(sql.fragment`(activity_key || ' ' || lower(name)) like ${'%' + w.replace(/[%_\\]/g, (c) => '\\' + c) + '%'}`);
   if (s.region) conditions.push(sql.fragment`region = ${s.region}`);
   if (s.year !== undefined) conditions.push(sql.fragment`year = ${s.year}`);
@@ -181,5 +228,18 @@ export async function searchFactors(db: CommonQueryMethods, factorSetId: string,
   if (s.afterId) conditions.push(sql.fragment`id > ${s.afterId}`);
   const rows = await db.any(sql.type(FactorRow)`
     select ${factorColumns} from emission_factors where ${sql.join(conditions, sql.fragment` and `)} order by id limit ${s.limit}`);
+  return rows.map((r) => ({ ...r }));
+}
+
+/**
+ * The factors of a run's sets that a chunk's activity types may resolve to: exact keys, and key
+ * prefixes for methods that pick among a family (air travel bands, classes and RF variants).
+ */
+export async function factorsForRun(db: CommonQueryMethods, factorSetIds: readonly string[], keys: readonly string[], prefixes: readonly string[]): Promise<EmissionFactor[]> {
+  const patterns = prefixes.map((p) => p.replace(/[%_\\]/g, (c) => '\\' + c) + '%');
+  const rows = await db.any(sql.type(FactorRow)`
+    select ${factorColumns} from emission_factors
+    where factor_set_id = any(${sql.array(factorSetIds, 'text')})
+      and (activity_key = any(${sql.array(keys, 'text')}) or activity_key like any(${sql.array(patterns, 'text')}))`);
   return rows.map((r) => ({ ...r }));
 }

@@ -77,6 +77,9 @@ export const ResultRow = z.object({
   unitMultiplier: z.string().nullable(),
   unitAssumption: z.string().nullable(),
   resolution: z.string().nullable(),
+  method: z.string().nullable(),
+  conversion: z.array(z.record(z.string(), z.unknown())).nullable(),
+  co2eVariants: z.record(z.string(), z.string()).nullable(),
   gwpSetId: z.string(),
   co2eMethod: z.string().nullable(),
   co2eKg: z.string().nullable(),
@@ -93,8 +96,32 @@ export async function runResults(db: CommonQueryMethods, runId: string, afterAct
            a.activity_type as "activityType", a.quantity, a.unit, a.import_id as "importId", a.line_no as "lineNo",
            r.factor_id as "factorId", r.factor_set_id as "factorSetId", r.factor_source_ref as "factorSourceRef", r.scope, r.category,
            r.unit_from as "unitFrom", r.unit_to as "unitTo", r.unit_multiplier as "unitMultiplier", r.unit_assumption as "unitAssumption",
-           r.resolution, r.gwp_set_id as "gwpSetId", r.co2e_method as "co2eMethod", r.co2e_kg as "co2eKg", r.gas_kg as "gasKg", r.reason, r.detail
+           r.resolution, r.method, r.conversion, r.co2e_variants as "co2eVariants", r.gwp_set_id as "gwpSetId", r.co2e_method as "co2eMethod", r.co2e_kg as "co2eKg", r.gas_kg as "gasKg", r.reason, r.detail
     from calculation_results r join activities a on a.id = r.activity_id
     where r.run_id = ${runId} ${afterActivityId ? sql.fragment`and r.activity_id > ${afterActivityId}` : sql.fragment``}
     order by r.activity_id limit ${limit}`);
+}
+
+export interface MethodTotals {
+  /** What the inventory's air travel figure includes, and the figure under each variant. */
+  airTravel: { radiativeForcing: 'with' | 'without'; activities: number; reportedCo2eKg: string; withRfCo2eKg: string; withoutRfCo2eKg: string } | null;
+}
+
+/**
+ * Totals of methods whose source publishes variants (air travel with and without radiative
+ * forcing), consolidated like the inventory, so the report states which variant it counts and
+ * what the other would give.
+ */
+export async function runMethodTotals(db: CommonQueryMethods, runId: string, consolidationApproach: string, radiativeForcing: 'with' | 'without'): Promise<MethodTotals> {
+  const weight = consolidationApproach === 'equity_share' ? sql.fragment`e.ownership_pct / 100` : sql.fragment`1`;
+  const air = await db.one(sql.type(z.object({ activities: z.number(), reported: z.string(), withRf: z.string(), withoutRf: z.string() }))`
+    select count(*)::int as activities,
+           trim_scale(coalesce(sum(r.co2e_kg * ${weight}), 0))::text as reported,
+           trim_scale(coalesce(sum(coalesce((r.co2e_variants ->> 'with_rf')::numeric, r.co2e_kg) * ${weight}), 0))::text as "withRf",
+           trim_scale(coalesce(sum(coalesce((r.co2e_variants ->> 'without_rf')::numeric, r.co2e_kg) * ${weight}), 0))::text as "withoutRf"
+    from calculation_results r join entities e on e.id = r.entity_id
+    where r.run_id = ${runId} and r.status = 'calculated' and r.method = 'air-travel'`);
+  return {
+    airTravel: air.activities === 0 ? null : { radiativeForcing, activities: air.activities, reportedCo2eKg: air.reported, withRfCo2eKg: air.withRf, withoutRfCo2eKg: air.withoutRf },
+  };
 }

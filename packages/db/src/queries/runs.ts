@@ -7,13 +7,19 @@ import { inPgTransaction } from '../pgExec.ts';
 
 export const RunStatus = z.enum(['queued', 'running', 'complete', 'failed', 'cancelled']);
 
+export const RunOptions = z.object({ radiativeForcing: z.enum(['with', 'without']).optional() });
+export type RunOptions = z.infer<typeof RunOptions>;
+
 export const RunRow = z.object({
   id: z.string(),
   orgId: z.string(),
   periodStart: z.string(),
   periodEnd: z.string(),
   factorSetId: z.string(),
+  /** Every set the run resolves in, in priority order (factorSetId is the first published one). */
+  factorSetIds: z.array(z.string()),
   gwpSetId: z.string(),
+  options: RunOptions,
   status: RunStatus,
   chunkSize: z.number(),
   chunksTotal: z.number().nullable(),
@@ -28,7 +34,7 @@ export const RunRow = z.object({
 export type RunRow = z.infer<typeof RunRow>;
 
 const runColumns = sql.fragment`id, org_id as "orgId", period_start as "periodStart", period_end as "periodEnd",
-  factor_set_id as "factorSetId", gwp_set_id as "gwpSetId", status, chunk_size as "chunkSize", chunks_total as "chunksTotal",
+  factor_set_id as "factorSetId", coalesce(factor_set_ids, array[factor_set_id]) as "factorSetIds", gwp_set_id as "gwpSetId", options, status, chunk_size as "chunkSize", chunks_total as "chunksTotal",
   chunks_done as "chunksDone", rows_total as "rowsTotal", rows_done as "rowsDone", error, created_at as "createdAt",
   started_at as "startedAt", completed_at as "completedAt"`;
 
@@ -44,12 +50,13 @@ export const TASK = {
  */
 export async function createRun(
   pool: DatabasePool,
-  input: { orgId: string; periodStart: string; periodEnd: string; factorSetId: string; gwpSetId: string; chunkSize: number },
+  input: { orgId: string; periodStart: string; periodEnd: string; factorSetId: string; factorSetIds?: readonly string[]; gwpSetId: string; chunkSize: number; options?: RunOptions },
 ): Promise<RunRow> {
+  const setIds = input.factorSetIds && input.factorSetIds.length > 0 ? input.factorSetIds : [input.factorSetId];
   return pool.transaction(async (tx) => {
     const run = await tx.one(sql.type(RunRow)`
-      insert into calculation_runs (org_id, period_start, period_end, factor_set_id, gwp_set_id, chunk_size)
-      values (${input.orgId}, ${input.periodStart}, ${input.periodEnd}, ${input.factorSetId}, ${input.gwpSetId}, ${input.chunkSize})
+      insert into calculation_runs (org_id, period_start, period_end, factor_set_id, factor_set_ids, gwp_set_id, chunk_size, options)
+      values (${input.orgId}, ${input.periodStart}, ${input.periodEnd}, ${input.factorSetId}, ${sql.array(setIds, 'text')}, ${input.gwpSetId}, ${input.chunkSize}, ${sql.jsonb(input.options ?? {})})
       returning ${runColumns}`);
     await tx.query(sql.unsafe`
       select graphile_worker.add_job(${TASK.plan}, json_build_object('runId', ${run.id}::text),
@@ -127,6 +134,8 @@ export async function planRun(pool: pg.Pool, runId: string): Promise<PlanOutcome
 const ChunkWork = z.object({
   orgId: z.string(),
   factorSetId: z.string(),
+  factorSetIds: z.array(z.string()),
+  options: RunOptions,
   gwpSetId: z.string(),
   runStatus: RunStatus,
   chunkStatus: z.enum(['pending', 'done']),
@@ -139,7 +148,7 @@ export type ChunkWork = z.infer<typeof ChunkWork>;
 
 export async function findChunkWork(db: CommonQueryMethods, runId: string, chunkNo: number): Promise<ChunkWork | null> {
   return db.maybeOne(sql.type(ChunkWork)`
-    select r.org_id as "orgId", r.factor_set_id as "factorSetId", r.gwp_set_id as "gwpSetId", r.status as "runStatus",
+    select r.org_id as "orgId", r.factor_set_id as "factorSetId", coalesce(r.factor_set_ids, array[r.factor_set_id]) as "factorSetIds", r.options, r.gwp_set_id as "gwpSetId", r.status as "runStatus",
            c.status as "chunkStatus", r.period_start as "periodStart", r.period_end as "periodEnd",
            c.first_activity_id as "firstActivityId", c.last_activity_id as "lastActivityId"
     from calculation_chunks c join calculation_runs r on r.id = c.run_id
@@ -151,23 +160,25 @@ export interface ChunkActivity extends ActivityInput {
   periodStart: string;
 }
 
+type ChunkRow = [string, string, string, string, string, string, string, string | null, string | null, string | null, ActivityInput['attributes']];
+
 export async function chunkActivities(pool: pg.Pool, work: ChunkWork): Promise<ChunkActivity[]> {
-  const r = await pool.query<[string, string, string, string, string, string, string]>({
-    text: `select a.id, a.activity_type, a.quantity, a.unit, a.entity_id, a.period_start, e.country
+  const r = await pool.query<ChunkRow>({
+    text: `select a.id, a.activity_type, a.quantity, a.unit, a.entity_id, a.period_start, e.country, a.supplier, a.amount, a.currency, a.attributes
            from activities a join entities e on e.id = a.entity_id
            where a.org_id = $1 and a.id between $2 and $3 and a.period_start between $4 and $5 order by a.id`,
     values: [work.orgId, work.firstActivityId, work.lastActivityId, work.periodStart, work.periodEnd],
     rowMode: 'array',
   });
-  return r.rows.map(([id, activityType, quantity, unit, entityId, periodStart, country]) => ({
-    id, activityType, quantity, unit, entityId, periodStart, region: country, year: Number(periodStart.slice(0, 4)),
+  return r.rows.map(([id, activityType, quantity, unit, entityId, periodStart, country, supplier, amount, currency, attributes]) => ({
+    id, activityType, quantity, unit, entityId, periodStart, region: country, year: Number(periodStart.slice(0, 4)), supplier, amount, currency, attributes,
   }));
 }
 
 const RESULT_COLUMNS = [
   'run_id', 'activity_id', 'org_id', 'entity_id', 'period_start', 'chunk_no', 'status', 'factor_id', 'factor_set_id', 'factor_source_ref',
   'scope', 'category', 'unit_from', 'unit_to', 'unit_multiplier', 'unit_assumption', 'gwp_set_id', 'co2e_method', 'co2e_kg',
-  'co2_kg', 'ch4_kg', 'n2o_kg', 'gas_kg', 'reason', 'detail', 'resolution',
+  'co2_kg', 'ch4_kg', 'n2o_kg', 'gas_kg', 'reason', 'detail', 'resolution', 'method', 'conversion', 'co2e_variants',
 ] as const;
 
 export interface ChunkCommit {
@@ -201,10 +212,10 @@ export async function commitChunk(pool: pg.Pool, runId: string, chunkNo: number,
         if (r.status === 'calculated') {
           return [runId, r.activityId, orgId, a.entityId, a.periodStart, chunkNo, r.status, r.factorId, r.factorSetId, r.factorSourceRef, r.scope, r.category,
             r.unitFrom, r.unitTo, r.unitMultiplier, r.unitAssumption, r.gwpSetId, r.co2eMethod, r.co2eKg,
-            r.gasKg.CO2 ?? null, r.gasKg.CH4 ?? null, r.gasKg.N2O ?? null, r.gasKg, null, null, r.resolution];
+            r.gasKg.CO2 ?? null, r.gasKg.CH4 ?? null, r.gasKg.N2O ?? null, r.gasKg, null, null, r.resolution, r.method, r.conversionSteps, r.co2eVariants];
         }
         return [runId, r.activityId, orgId, a.entityId, a.periodStart, chunkNo, r.status, null, null, null, null, null,
-          null, null, null, null, r.gwpSetId, null, null, null, null, null, null, r.reason, r.detail, null];
+          null, null, null, null, r.gwpSetId, null, null, null, null, null, null, r.reason, r.detail, null, null, null, null];
       }),
     );
     await c.query(`update calculation_chunks set status = 'done', completed_at = now() where run_id = $1 and chunk_no = $2`, [runId, chunkNo]);

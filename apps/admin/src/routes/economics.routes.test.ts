@@ -1,0 +1,53 @@
+import { storeEconomics, storeFactorSet, storeGwpSets } from '@tally/db';
+import { loadBundledEconomics, loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
+import { useTestDatabase } from '@tally/testing/fixtures';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, seedOrganisation, startTestApp, type TestApp } from '../test/testApp.ts';
+
+describe('spend conversion tables and run options through the API', () => {
+  const t = useTestDatabase();
+  let app: TestApp;
+  let key: string;
+  let orgId: string;
+  beforeAll(async () => {
+    await storeGwpSets(t.db.pg, await loadBundledGwpSets());
+    await storeEconomics(t.db.pg, await loadBundledEconomics());
+    const l = await loadBundledFactorSet('owid-ember-grid-2025');
+    await storeFactorSet(t.db.pg, { meta: l.meta, fileName: l.fileName, checksum: l.checksum, factors: l.result.factors, skipped: l.result.skipped });
+    app = await startTestApp(t.db);
+    ({ key, orgId } = await seedOrganisation(app, 'Spender'));
+  });
+  afterAll(() => app.stop());
+
+  it('serves the default exchange rates and CPI-U with their source', async () => {
+    const r = await app.call(key, 'GET', '/v1/exchange-rates?year=2024');
+    expect(r.status).toBe(200);
+    expect(r.body.exchangeRates.find((x: { currency: string }) => x.currency === 'EUR')).toMatchObject({ year: 2024, usdPerUnit: '1.0822', source: expect.stringContaining('G.5A') });
+    expect(r.body.exchangeRates.find((x: { currency: string }) => x.currency === 'JPY').usdPerUnit).toBe('0.006602403274792024296844');
+    const cpi = await app.call(key, 'GET', '/v1/price-indices');
+    expect(cpi.body.priceIndices.find((x: { year: number }) => x.year === 2022)).toMatchObject({ indexId: 'US-CPI-U', currency: 'USD', value: '292.655' });
+  });
+
+  it('lets the operator load a year, and nobody else', async () => {
+    const body = { source: 'ECB reference rate, 2025 average', usdPerUnit: { EUR: '1.1300', gbp: '1.3200' } };
+    expect((await app.call(key, 'PUT', '/v1/exchange-rates/2025', body)).status).toBe(403);
+    const r = await app.call(ADMIN_TOKEN, 'PUT', '/v1/exchange-rates/2025', body);
+    expect(r.status).toBe(200);
+    expect(r.body.exchangeRates.map((x: { currency: string; usdPerUnit: string }) => `${x.currency}=${x.usdPerUnit}`)).toEqual(['EUR=1.13', 'GBP=1.32']);
+    const bad = await app.call(ADMIN_TOKEN, 'PUT', '/v1/exchange-rates/2025', { source: 'x', usdPerUnit: { EURO: '-1' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.length).toBeGreaterThan(0);
+    const idx = await app.call(ADMIN_TOKEN, 'PUT', '/v1/price-indices/US-CPI-U', { source: 'BLS CPI-U 2025 annual average', currency: 'USD', values: { '2025': '322.0' } });
+    expect(idx.body.priceIndices.at(-1)).toMatchObject({ year: 2025, value: '322', source: 'BLS CPI-U 2025 annual average' });
+  });
+
+  it('creates a run over several sets with a radiative-forcing option, and refuses unknown sets', async () => {
+    const r = await app.call(key, 'POST', `/v1/organisations/${orgId}/calculation-runs`, { period: '2024', factorSetIds: ['owid-ember-grid-2025'], options: { radiativeForcing: 'without' } });
+    expect(r.status).toBe(202);
+    expect(r.body).toMatchObject({ factorSetId: 'owid-ember-grid-2025', factorSetIds: ['owid-ember-grid-2025'], options: { radiativeForcing: 'without' } });
+    const bad = await app.call(key, 'POST', `/v1/organisations/${orgId}/calculation-runs`, { period: '2024', factorSetIds: ['owid-ember-grid-2025', 'nope'] });
+    expect(bad).toMatchObject({ status: 422, body: { type: 'urn:tally:problem:unknown-factor-set' } });
+    const none = await app.call(key, 'POST', `/v1/organisations/${orgId}/calculation-runs`, { period: '2024' });
+    expect(none.status).toBe(400);
+  });
+});
