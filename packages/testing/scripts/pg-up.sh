@@ -12,7 +12,9 @@ if [ "$(id -u)" = 0 ]; then
   id "$RUNAS" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$RUNAS"
 fi
 mkdir -p "$DIR"
-[ "$(id -u)" = 0 ] && chown "$RUNAS" "$DIR" && chmod 0755 "$(dirname "$DIR")" 2>/dev/null || true
+# The server user must reach DIR: add search permission to its parent, never take any away
+# (a plain chmod 0755 of the parent once stripped /tmp of its sticky, world-writable mode).
+[ "$(id -u)" = 0 ] && chown "$RUNAS" "$DIR" && chmod go+x "$(dirname "$DIR")" 2>/dev/null || true
 if [ ! -f "$DIR/data/PG_VERSION" ]; then
   as "$PGBIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync >"$DIR/initdb.log"
 fi

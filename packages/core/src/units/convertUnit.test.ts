@@ -18,6 +18,7 @@ describe('unit table', () => {
     ['passenger miles', 'passenger.km', '1', '1.609344'],
     ['tkm', 'tonne.km', '7', '7'],
     ['Room per night', 'room nights', '2', '2'],
+    ['sq ft year', 'm2.year', '1000', '92.90304'],
   ])('%s -> %s: %s gives %s', (from, to, q, expected) => {
     expect(convertQuantity(q, from, to).toFixed()).toBe(expected);
   });

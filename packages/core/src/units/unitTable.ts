@@ -3,7 +3,8 @@
  * base unit, as a decimal string. Written out by hand on purpose (see NOTES: general unit libraries
  * truncate the ton and the gallon and lack therm/MMBtu), each row with its source.
  *
- * Bases: energy MJ (so kWh, therm and MMBtu are all exact), mass kg, volume litre, distance km.
+ * Bases: energy MJ (so kWh, therm and MMBtu are all exact), mass kg, volume litre, distance km,
+ * area x time m2.year (floor space occupied for a period: leased assets, data-centre space).
  */
 export type Dimension =
   | 'energy'
@@ -14,6 +15,7 @@ export type Dimension =
   | 'mass_distance'
   | 'room_night'
   | 'fte_hour'
+  | 'area_time'
   | 'count'
   | 'currency';
 
@@ -84,6 +86,9 @@ export const UNIT_TABLE: readonly UnitDef[] = [
   // other
   { code: 'room_night', label: 'room nights', dimension: 'room_night', toBase: '1', aliases: ['room per night', 'room nights', 'room night', 'night', 'nights', 'hotel night', 'hotel nights'], source: 'DESNZ UOM "Room per night"' },
   { code: 'fte_hour', label: 'FTE working hours', dimension: 'fte_hour', toBase: '1', aliases: ['per fte working hour', 'fte working hour', 'fte hours', 'fte hour'], source: 'DESNZ UOM "per FTE Working Hour"' },
+  // area x time, base m2.year
+  { code: 'm2_year', label: 'm2.year', dimension: 'area_time', toBase: '1', aliases: ['m2.year', 'm2 year', 'm2-year', 'm²·year', 'm2*year', 'sqm year', 'square metre year', 'square meter year'], source: SI },
+  { code: 'ft2_year', label: 'ft2.year', dimension: 'area_time', toBase: '0.09290304', aliases: ['ft2.year', 'ft2 year', 'sq ft year', 'square foot year', 'square feet year'], source: 'NIST SP 811 B.9: ft2 = 9.290304 E-02 m2' },
   { code: 'unit', label: 'units', dimension: 'count', toBase: '1', aliases: ['units', 'each', 'item', 'items', 'pcs', 'count'], source: 'count' },
   ...['GBP', 'USD', 'EUR', 'CHF', 'JPY', 'CAD', 'AUD', 'CNY', 'INR', 'SEK', 'NOK', 'DKK'].map(
     (c): UnitDef => ({ code: c, label: c, dimension: 'currency', toBase: '1', currency: c, aliases: [c.toLowerCase()], source: 'ISO 4217' }),
