@@ -21,3 +21,7 @@ export * from './spend/spendConversion.ts';
 export * from './methods/airTravel.ts';
 export * from './factors/organisationFactors.ts';
 export * from './spend/economicTables.ts';
+export * from './matching/types.ts';
+export * from './matching/normalise.ts';
+export * from './matching/engine.ts';
+export * from './matching/targets.ts';

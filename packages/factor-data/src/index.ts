@@ -189,3 +189,4 @@ export async function loadBundledGwpSets(): Promise<GwpSet[]> {
   return parseGwpTable(records, 'IPCC via openclimatedata/globalwarmingpotentials v0.13.1 (CC0)');
 }
 export * from './economics.ts';
+export * from './matching.ts';

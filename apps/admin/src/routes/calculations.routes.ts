@@ -14,7 +14,10 @@ const CreateRun = z
     factorSetIds: z.array(z.string().min(1)).min(1).max(20).optional(),
     gwpSetId: z.string().min(1).default('AR5'),
     chunkSize: z.number().int().min(100).max(200_000).default(10_000),
-    options: z.object({ radiativeForcing: z.enum(['with', 'without']).default('with') }).default({ radiativeForcing: 'with' }),
+    options: z
+      .object({ radiativeForcing: z.enum(['with', 'without']).default('with'), matchThreshold: z.number().min(0).max(1).optional() })
+      .strict()
+      .default({ radiativeForcing: 'with' }),
   })
   .refine((b) => b.factorSetId !== undefined || b.factorSetIds !== undefined, { message: 'give factorSetId or factorSetIds', path: ['factorSetId'] });
 

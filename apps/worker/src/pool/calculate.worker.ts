@@ -1,6 +1,36 @@
-import { calculateActivities, type ActivityResult, type CalculationInput } from '@tally/core';
+import { calculateActivities, createMatchEngine, type ActivityResult, type CalculationInput, type MatchEngine } from '@tally/core';
+import { loadMatchingLexicon } from '@tally/factor-data';
 
-/** Runs in a piscina thread: pure calculation, no I/O. */
-export default function calculate(input: CalculationInput): ActivityResult[] {
-  return calculateActivities(input);
+// The lexicon is read once per thread, on first use; an engine is built per distinct target list
+// and rule set (a run's factor sets), and reused by every batch of that run.
+let lexicon: ReturnType<typeof loadMatchingLexicon> | undefined;
+const engines = new Map<string, MatchEngine>();
+
+async function matcherFor(matching: NonNullable<CalculationInput['matching']>): Promise<MatchEngine> {
+  const key = fnv1a(JSON.stringify([matching.targets.map((t) => [t.key, t.dimensions]), matching.rules ?? []]));
+  let engine = engines.get(key);
+  if (!engine) {
+    lexicon ??= loadMatchingLexicon();
+    const { lexicon: entries, naics2022To2017 } = await lexicon;
+    engine = createMatchEngine({ lexicon: entries, targets: matching.targets, rules: matching.rules, naics2022To2017 });
+    if (engines.size >= 8) engines.clear();
+    engines.set(key, engine);
+  }
+  return engine;
+}
+
+/** Runs in a piscina thread: the calculation is pure; reading the lexicon at first use is the only I/O. */
+export default async function calculate(input: CalculationInput): Promise<ActivityResult[]> {
+  const matcher = input.matching ? await matcherFor(input.matching) : undefined;
+  return calculateActivities(input, { matcher });
+}
+
+/** FNV-1a: a short cache key for a long signature. */
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return `${s.length}:${(h >>> 0).toString(16)}`;
 }

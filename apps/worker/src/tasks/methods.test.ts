@@ -36,6 +36,10 @@ describe('calculation methods on the published factor sets', () => {
         [orgId, imp, 5, gb, '2024-06-01', '2024-06-30', 'naics-2017/331110', '2', 'tonne', '1000', 'EUR', null],
         [orgId, imp, 7, gb, '2024-08-01', '2024-08-03', 'hotel-stay/hotel-stay', '2', 'room nights', null, null, { location: 'AU' }],
       ]);
+      await copyRows(client, 'activities', ['org_id', 'import_id', 'line_no', 'entity_id', 'period_start', 'period_end', 'activity_type', 'quantity', 'unit', 'description'], [
+        [orgId, imp, 8, gb, '2024-09-01', '2024-09-30', 'spend', '1000', 'USD', 'Iron and steel mills'],
+        [orgId, imp, 9, gb, '2024-09-01', '2024-09-30', 'spend', '1000', 'USD', 'ZZQX 12-1/4 IN'],
+      ]);
       await copyRows(client, 'activities', ['org_id', 'import_id', 'line_no', 'entity_id', 'period_start', 'period_end', 'activity_type', 'quantity', 'unit', 'supplier', 'amount', 'currency'], [
         [orgId, imp, 6, gb, '2024-07-01', '2024-07-31', 'naics-2017/331110', '2', 'tonne', 'ACME Steel', '1000', 'EUR'],
       ]);
@@ -55,7 +59,7 @@ describe('calculation methods on the published factor sets', () => {
     await worker?.stop();
   });
 
-  async function runToEnd(options: { radiativeForcing?: 'with' | 'without' } = {}): Promise<RunRow> {
+  async function runToEnd(options: { radiativeForcing?: 'with' | 'without'; matchThreshold?: number } = {}): Promise<RunRow> {
     const r = await createRun(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: 'desnz-2025', factorSetIds: [ownSetId, 'desnz-2025', 'epa-sc-v1.3.0', 'owid-ember-grid-2025'], gwpSetId: 'AR5', chunkSize: 100, options });
     for (let i = 0; i < 600; i++) {
       const run = await findRun(t.db.pool, r.id);
@@ -103,6 +107,14 @@ describe('calculation methods on the published factor sets', () => {
     const hotel = (await results(run.id))[5];
     expect(hotel).toMatchObject({ line_no: 7, status: 'calculated', factor_id: 'desnz-2025:29_600_4003_13', co2e_kg: '70' });
     expect(hotel.resolution).toContain('located in AU');
+  });
+
+  it('matches rows that name no factor from their text, and keeps the engine\'s answer on the result', async () => {
+    const run = await runToEnd({ matchThreshold: 0.3 });
+    const [matched, none] = (await results(run.id)).slice(6);
+    expect(matched).toMatchObject({ line_no: 8, status: 'calculated', factor_id: 'epa-sc-v1.3.0:331110:purchaser', match: { key: 'naics-2017/331110', method: 'text' } });
+    expect(matched.resolution).toMatch(/^matched by text to naics-2017\/331110/);
+    expect(none).toMatchObject({ line_no: 9, status: 'unmatched', reason: 'NO_MATCH', match: { key: null, method: 'none' } });
   });
 
   it('resolves grid electricity for a French site in the next set that has France', async () => {

@@ -1,5 +1,5 @@
 import { exportRunToAnalytics } from '@tally/analytics';
-import { factorKeysFor } from '@tally/core';
+import { factorKeysFor, MATCHED_ACTIVITY_TYPES } from '@tally/core';
 import { chunkActivities, commitChunk, factorsForRun, failRun, finalizeRun, findChunkWork, findRun, loadEconomics, planRun, TASK } from '@tally/db';
 import type { Task, TaskList } from 'graphile-worker';
 import type { TaskContext } from './context.ts';
@@ -29,11 +29,18 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
     for (const x of k.keys) keys.add(x);
     for (const x of k.prefixes) prefixes.add(x);
   }
-  const [factors, gwpSets, economics] = await Promise.all([factorsForRun(ctx.db.pool, work.factorSetIds, [...keys], [...prefixes]), ctx.gwpSets(), loadEconomics(ctx.db.pool)]);
+  // Rows matched by text may resolve to any factor of the run's sets.
+  const matching = activities.some((a) => MATCHED_ACTIVITY_TYPES.has(a.activityType)) ? await ctx.matchingData(work.factorSetIds) : undefined;
+  const [factors, gwpSets, economics] = await Promise.all([
+    matching ? matching.factors : factorsForRun(ctx.db.pool, work.factorSetIds, [...keys], [...prefixes]),
+    ctx.gwpSets(),
+    loadEconomics(ctx.db.pool),
+  ]);
   helpers.abortSignal?.throwIfAborted();
   const results = await ctx.pool.calculate({
     activities: activities.map(({ entityId: _e, periodStart: _p, ...a }) => a),
     factors,
+    matching: matching ? { targets: matching.targets } : undefined,
     factorSetIds: work.factorSetIds,
     gwpSetId: work.gwpSetId,
     gwpSets,

@@ -3,6 +3,7 @@ import type { EmissionFactor } from '../factors/emissionFactor.ts';
 import type { GwpSet } from '../gwp/gases.ts';
 import { calculateActivities, type ActivityInput, type CalculatedResult } from './calculateActivities.ts';
 import { prepareFactor } from './prepareFactor.ts';
+import { createMatchEngine } from '../matching/engine.ts';
 
 const GWP: GwpSet[] = [
   { id: 'AR5', name: 'AR5', horizonYears: 100, source: 'test', values: { CH4: '28', N2O: '265' } },
@@ -158,5 +159,30 @@ describe('calculateActivities', () => {
     expect(w!.resolution).toContain('reported with radiative forcing');
     const [wo] = calculateActivities({ ...input, options: { radiativeForcing: 'without' } }) as CalculatedResult[];
     expect(wo).toMatchObject({ factorId: 'f:without-rf', co2eKg: '484.82', co2eVariants: { with_rf: '819.28', without_rf: '484.82' } });
+  });
+
+  it('matches a row that names no factor from its text, and holds weak matches for review', () => {
+    const matcher = createMatchEngine({
+      lexicon: [{ key: 'naics-2017/331110', phrase: 'Steel bars, hot-rolled, made in steel mills', source: 'census-naics-2017-index' }],
+      targets: [{ key: 'naics-2017/331110', title: 'Iron and Steel Mills and Ferroalloy Manufacturing', dimensions: ['currency'] }],
+    });
+    const input = {
+      activities: [
+        { id: '1', activityType: 'spend', description: 'STEEL BARS HOT ROLLED 20MM', quantity: '1000', unit: 'USD', year: 2022, region: 'US' },
+        { id: '2', activityType: 'spend', description: 'Mixed items', quantity: '1000', unit: 'USD', year: 2022, region: 'US' },
+        { id: '3', activityType: 'spend', description: 'steel', quantity: '10', unit: 'USD', year: 2022, region: 'US' },
+      ],
+      factors: [SPEND],
+      gwpSetId: 'AR5',
+      gwpSets: GWP,
+      options: { matchThreshold: 0.5 },
+    };
+    const [ok, none] = calculateActivities(input, { matcher });
+    const weak = calculateActivities({ ...input, options: { matchThreshold: 1 } }, { matcher })[2];
+    expect(ok).toMatchObject({ status: 'calculated', factorId: 'sc:331110:purchaser', co2eKg: '1500', match: { key: 'naics-2017/331110', method: 'text' } });
+    expect((ok as CalculatedResult).resolution).toMatch(/^matched by text to naics-2017\/331110 at confidence/);
+    expect(none).toMatchObject({ status: 'unmatched', reason: 'NO_MATCH', match: { key: null, method: 'none' } });
+    expect(weak).toMatchObject({ status: 'unmatched', reason: 'NEEDS_REVIEW', match: { key: 'naics-2017/331110' } });
+    expect(calculateActivities(input)[0]).toMatchObject({ status: 'unmatched', reason: 'NO_MATCHER' });
   });
 });

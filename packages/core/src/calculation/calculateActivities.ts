@@ -3,10 +3,12 @@ import { CoreError } from '../errors.ts';
 import type { EmissionFactor, Scope } from '../factors/emissionFactor.ts';
 import type { GwpSet } from '../gwp/gases.ts';
 import type { ActivityAttributes } from '../activities/activityRecord.ts';
+import type { MatchEngine } from '../matching/engine.ts';
+import type { MappingRule, MatchOutcome, MatchTarget } from '../matching/types.ts';
 import { AIR_TRAVEL_TYPES, expandAirTravel, type RadiativeForcing } from '../methods/airTravel.ts';
 import type { ConversionStep, EconomicTables } from '../spend/spendConversion.ts';
 import { findUnit } from '../units/convertUnit.ts';
-import { FactorCatalogue, matchFactorInSets, type FactorMatch } from './matchFactor.ts';
+import { FactorCatalogue, matchFactorInSets, type FactorMatch, type UnmatchedReason } from './matchFactor.ts';
 import { prepareFactor, type PreparedFactor } from './prepareFactor.ts';
 
 export interface ActivityInput {
@@ -19,6 +21,8 @@ export interface ActivityInput {
   region?: string | undefined;
   year?: number | undefined;
   supplier?: string | null | undefined;
+  /** Free text of the line: what matching reads when the row names no factor key. */
+  description?: string | null | undefined;
   /** Spend of the line, used against spend-based factors when the quantity is not money. */
   amount?: string | null | undefined;
   currency?: string | null | undefined;
@@ -28,6 +32,16 @@ export interface ActivityInput {
 export interface CalculationOptions {
   /** Air travel: report the figure with or without radiative forcing (both are kept). */
   radiativeForcing?: RadiativeForcing;
+  /** Matched rows below this confidence are held for review, not calculated (default: the engine's auto-accept threshold). */
+  matchThreshold?: number;
+}
+
+/** Activity types that ask the matching engine to choose the factor from the row's text. */
+export const MATCHED_ACTIVITY_TYPES: ReadonlySet<string> = new Set(['match', 'spend', 'purchase']);
+
+/** What the calculation needs besides plain data: the matching engine (built once per thread). */
+export interface CalculationDeps {
+  matcher?: MatchEngine | undefined;
 }
 
 export interface CalculationInput {
@@ -42,6 +56,8 @@ export interface CalculationInput {
   /** Exchange rates and price indices for spend-based factors. */
   economics?: EconomicTables | undefined;
   options?: CalculationOptions | undefined;
+  /** What the thread builds its matching engine from (plain data; the engine is cached per thread). */
+  matching?: { targets: MatchTarget[]; rules?: MappingRule[] } | undefined;
 }
 
 export interface CalculatedResult {
@@ -62,6 +78,8 @@ export interface CalculatedResult {
   method: string | null;
   /** CO2e of every variant the source publishes (with_rf, without_rf), null when there is one. */
   co2eVariants: Record<string, string> | null;
+  /** How the factor key was chosen from the row's text, when it was (method, confidence, alternatives, evidence). */
+  match: MatchOutcome | null;
   /** How the factor was chosen among the key's regions and years. */
   resolution: string;
   gwpSetId: string;
@@ -77,6 +95,8 @@ export interface UnmatchedResult {
   reason: string;
   detail: string;
   gwpSetId: string;
+  /** For rows the engine matched: its proposal, kept for the review queue. */
+  match?: MatchOutcome | null;
 }
 
 export type ActivityResult = CalculatedResult | UnmatchedResult;
@@ -85,13 +105,14 @@ export type ActivityResult = CalculatedResult | UnmatchedResult;
  * Calculates a batch. Pure and deterministic: results depend only on the inputs, each value is
  * rounded once (half-even, RESULT_DP places), so sums of results do not depend on batch order.
  */
-export function calculateActivities(input: CalculationInput): ActivityResult[] {
+export function calculateActivities(input: CalculationInput, deps: CalculationDeps = {}): ActivityResult[] {
   const sets = new Map(input.gwpSets.map((s) => [s.id, s]));
   const gwp = sets.get(input.gwpSetId);
   if (!gwp) throw new CoreError('GWP.UNKNOWN_SET', `GWP set "${input.gwpSetId}" is not loaded`, { gwpSetId: input.gwpSetId });
   const catalogues = cataloguesInPriority(input.factors, input.factorSetIds);
   const has = (key: string) => catalogues.some((c) => c.forKey(key).length > 0);
   const rf = input.options?.radiativeForcing ?? 'with';
+  const threshold = input.options?.matchThreshold ?? deps.matcher?.autoAcceptThreshold ?? 1;
   const prepared = new Map<string, PreparedFactor>();
   const prepare = (f: EmissionFactor): PreparedFactor => {
     let p = prepared.get(f.id);
@@ -102,10 +123,11 @@ export function calculateActivities(input: CalculationInput): ActivityResult[] {
   const resolutions = new Map<string, Resolution>();
 
   return input.activities.map((a): ActivityResult => {
-    const rk = JSON.stringify([a.activityType, a.unit, a.region, a.year, a.supplier ?? null, a.attributes ?? null, a.currency ?? null, AIR_TRAVEL_TYPES.has(a.activityType) ? a.quantity : null]);
+    const matched = MATCHED_ACTIVITY_TYPES.has(a.activityType);
+    const rk = JSON.stringify([a.activityType, a.unit, a.region, a.year, a.supplier ?? null, a.attributes ?? null, a.currency ?? null, AIR_TRAVEL_TYPES.has(a.activityType) ? a.quantity : null, matched ? a.description ?? null : null]);
     let r = resolutions.get(rk);
-    if (!r) resolutions.set(rk, (r = resolve(a, catalogues, has, rf, input.economics)));
-    const fail = (status: 'unmatched' | 'failed', reason: string, detail: string): UnmatchedResult => ({ activityId: a.id, status, reason, detail, gwpSetId: gwp.id });
+    if (!r) resolutions.set(rk, (r = matched ? resolveByText(a, deps.matcher, threshold, (k) => resolve({ ...a, activityType: k }, catalogues, has, rf, input.economics)) : resolve(a, catalogues, has, rf, input.economics)));
+    const fail = (status: 'unmatched' | 'failed', reason: string, detail: string): UnmatchedResult => ({ activityId: a.id, status, reason, detail, gwpSetId: gwp.id, ...(r.text ? { match: r.text } : {}) });
     if (r.match.kind === 'unmatched') return fail('unmatched', r.match.reason, r.match.detail);
     const match = r.match;
     let p: PreparedFactor;
@@ -136,6 +158,7 @@ export function calculateActivities(input: CalculationInput): ActivityResult[] {
       conversionSteps: match.conversion.steps ?? null,
       method: r.method,
       co2eVariants: r.variants ? variants : null,
+      match: r.text ?? null,
       resolution: [...r.notes, match.resolution].join('; '),
       gwpSetId: gwp.id,
       co2eMethod: p.co2eMethod,
@@ -147,10 +170,27 @@ export function calculateActivities(input: CalculationInput): ActivityResult[] {
 
 interface Resolution {
   match: FactorMatch;
+  /** The text match that chose the key, for matched rows. */
+  text?: MatchOutcome;
   method: string | null;
   notes: string[];
   variants: Record<string, Extract<FactorMatch, { kind: 'exact' }>> | null;
   useAmount: boolean;
+}
+
+/**
+ * A row that names no factor: the engine chooses the key from its text, once per distinct row. No
+ * match, and a match below the threshold, leave the row uncalculated with the engine's proposal
+ * kept, so it reaches the review queue instead of the inventory.
+ */
+function resolveByText(a: ActivityInput, matcher: MatchEngine | undefined, threshold: number, byKey: (key: string) => Resolution): Resolution {
+  const none = (reason: UnmatchedReason, detail: string, text?: MatchOutcome): Resolution => ({ match: { kind: 'unmatched', reason, detail }, method: 'match', notes: [], variants: null, useAmount: false, ...(text ? { text } : {}) });
+  if (!matcher) return none('NO_MATCHER', 'this row asks for matching, and no matching engine is loaded');
+  const text = matcher.match({ description: a.description, supplier: a.supplier, unit: a.unit, region: a.region, year: a.year });
+  if (text.key === null) return none('NO_MATCH', `no factor fits "${a.description ?? ''}": ${text.evidence.note ?? 'nothing to go on'}`, text);
+  if (text.confidence < threshold) return none('NEEDS_REVIEW', `best match ${text.key} (${text.title}) at confidence ${text.confidence}, below ${threshold}: confirm or override it in the review queue`, text);
+  const r = byKey(text.key);
+  return { ...r, text, method: 'match', notes: [`matched by ${text.method} to ${text.key} at confidence ${text.confidence}`, ...r.notes] };
 }
 
 /** One catalogue per factor set, in the run's priority order (sets not named come last). */

@@ -8,7 +8,10 @@ export type MatchConversion = UnitConversion & { steps?: ConversionStep[] };
 
 export type FactorMatch =
   | { kind: 'exact'; factor: EmissionFactor; conversion: MatchConversion; resolution: string }
-  | { kind: 'unmatched'; reason: 'NO_FACTOR_FOR_ACTIVITY_TYPE' | 'UNIT_INCOMPATIBLE' | 'NO_FACTOR_FOR_REGION' | 'NO_FACTOR_FOR_YEAR' | 'NO_CONVERSION_DATA'; detail: string };
+  | { kind: 'unmatched'; reason: UnmatchedReason; detail: string };
+
+/** Why a row has no factor; the last three come from matching its text (see calculateActivities). */
+export type UnmatchedReason = 'NO_FACTOR_FOR_ACTIVITY_TYPE' | 'UNIT_INCOMPATIBLE' | 'NO_FACTOR_FOR_REGION' | 'NO_FACTOR_FOR_YEAR' | 'NO_CONVERSION_DATA' | 'NO_MATCH' | 'NEEDS_REVIEW' | 'NO_MATCHER';
 
 /** Where the activity happened and when, for choosing among a key's regional and yearly factors. */
 export interface ResolutionContext {

@@ -80,6 +80,7 @@ export const ResultRow = z.object({
   method: z.string().nullable(),
   conversion: z.array(z.record(z.string(), z.unknown())).nullable(),
   co2eVariants: z.record(z.string(), z.string()).nullable(),
+  match: z.record(z.string(), z.unknown()).nullable(),
   gwpSetId: z.string(),
   co2eMethod: z.string().nullable(),
   co2eKg: z.string().nullable(),
@@ -96,7 +97,7 @@ export async function runResults(db: CommonQueryMethods, runId: string, afterAct
            a.activity_type as "activityType", a.quantity, a.unit, a.import_id as "importId", a.line_no as "lineNo",
            r.factor_id as "factorId", r.factor_set_id as "factorSetId", r.factor_source_ref as "factorSourceRef", r.scope, r.category,
            r.unit_from as "unitFrom", r.unit_to as "unitTo", r.unit_multiplier as "unitMultiplier", r.unit_assumption as "unitAssumption",
-           r.resolution, r.method, r.conversion, r.co2e_variants as "co2eVariants", r.gwp_set_id as "gwpSetId", r.co2e_method as "co2eMethod", r.co2e_kg as "co2eKg", r.gas_kg as "gasKg", r.reason, r.detail
+           r.resolution, r.method, r.conversion, r.co2e_variants as "co2eVariants", r.match, r.gwp_set_id as "gwpSetId", r.co2e_method as "co2eMethod", r.co2e_kg as "co2eKg", r.gas_kg as "gasKg", r.reason, r.detail
     from calculation_results r join activities a on a.id = r.activity_id
     where r.run_id = ${runId} ${afterActivityId ? sql.fragment`and r.activity_id > ${afterActivityId}` : sql.fragment``}
     order by r.activity_id limit ${limit}`);

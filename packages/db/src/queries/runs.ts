@@ -7,7 +7,7 @@ import { inPgTransaction } from '../pgExec.ts';
 
 export const RunStatus = z.enum(['queued', 'running', 'complete', 'failed', 'cancelled']);
 
-export const RunOptions = z.object({ radiativeForcing: z.enum(['with', 'without']).optional() });
+export const RunOptions = z.object({ radiativeForcing: z.enum(['with', 'without']).optional(), matchThreshold: z.number().min(0).max(1).optional() });
 export type RunOptions = z.infer<typeof RunOptions>;
 
 export const RunRow = z.object({
@@ -160,25 +160,25 @@ export interface ChunkActivity extends ActivityInput {
   periodStart: string;
 }
 
-type ChunkRow = [string, string, string, string, string, string, string, string | null, string | null, string | null, ActivityInput['attributes']];
+type ChunkRow = [string, string, string, string, string, string, string, string | null, string | null, string | null, ActivityInput['attributes'], string | null];
 
 export async function chunkActivities(pool: pg.Pool, work: ChunkWork): Promise<ChunkActivity[]> {
   const r = await pool.query<ChunkRow>({
-    text: `select a.id, a.activity_type, a.quantity, a.unit, a.entity_id, a.period_start, e.country, a.supplier, a.amount, a.currency, a.attributes
+    text: `select a.id, a.activity_type, a.quantity, a.unit, a.entity_id, a.period_start, e.country, a.supplier, a.amount, a.currency, a.attributes, a.description
            from activities a join entities e on e.id = a.entity_id
            where a.org_id = $1 and a.id between $2 and $3 and a.period_start between $4 and $5 order by a.id`,
     values: [work.orgId, work.firstActivityId, work.lastActivityId, work.periodStart, work.periodEnd],
     rowMode: 'array',
   });
-  return r.rows.map(([id, activityType, quantity, unit, entityId, periodStart, country, supplier, amount, currency, attributes]) => ({
-    id, activityType, quantity, unit, entityId, periodStart, region: country, year: Number(periodStart.slice(0, 4)), supplier, amount, currency, attributes,
+  return r.rows.map(([id, activityType, quantity, unit, entityId, periodStart, country, supplier, amount, currency, attributes, description]) => ({
+    id, activityType, quantity, unit, entityId, periodStart, region: country, year: Number(periodStart.slice(0, 4)), supplier, amount, currency, attributes, description,
   }));
 }
 
 const RESULT_COLUMNS = [
   'run_id', 'activity_id', 'org_id', 'entity_id', 'period_start', 'chunk_no', 'status', 'factor_id', 'factor_set_id', 'factor_source_ref',
   'scope', 'category', 'unit_from', 'unit_to', 'unit_multiplier', 'unit_assumption', 'gwp_set_id', 'co2e_method', 'co2e_kg',
-  'co2_kg', 'ch4_kg', 'n2o_kg', 'gas_kg', 'reason', 'detail', 'resolution', 'method', 'conversion', 'co2e_variants',
+  'co2_kg', 'ch4_kg', 'n2o_kg', 'gas_kg', 'reason', 'detail', 'resolution', 'method', 'conversion', 'co2e_variants', 'match',
 ] as const;
 
 export interface ChunkCommit {
@@ -212,10 +212,10 @@ export async function commitChunk(pool: pg.Pool, runId: string, chunkNo: number,
         if (r.status === 'calculated') {
           return [runId, r.activityId, orgId, a.entityId, a.periodStart, chunkNo, r.status, r.factorId, r.factorSetId, r.factorSourceRef, r.scope, r.category,
             r.unitFrom, r.unitTo, r.unitMultiplier, r.unitAssumption, r.gwpSetId, r.co2eMethod, r.co2eKg,
-            r.gasKg.CO2 ?? null, r.gasKg.CH4 ?? null, r.gasKg.N2O ?? null, r.gasKg, null, null, r.resolution, r.method, r.conversionSteps, r.co2eVariants];
+            r.gasKg.CO2 ?? null, r.gasKg.CH4 ?? null, r.gasKg.N2O ?? null, r.gasKg, null, null, r.resolution, r.method, r.conversionSteps, r.co2eVariants, r.match];
         }
         return [runId, r.activityId, orgId, a.entityId, a.periodStart, chunkNo, r.status, null, null, null, null, null,
-          null, null, null, null, r.gwpSetId, null, null, null, null, null, null, r.reason, r.detail, null, null, null, null];
+          null, null, null, null, r.gwpSetId, null, null, null, null, null, null, r.reason, r.detail, null, null, null, null, r.match ?? null];
       }),
     );
     await c.query(`update calculation_chunks set status = 'done', completed_at = now() where run_id = $1 and chunk_no = $2`, [runId, chunkNo]);

@@ -1,0 +1,119 @@
+/**
+ * pnpm bench:matching [--file PATH] [--json] [--threshold X]
+ *
+ * Accuracy and speed of factor matching on a labelled purchase file (default: the shipped City of
+ * Austin development set). The engine is built once from the shipped lexicon (Census 2017 index,
+ * NAICS 2017 titles, CaML) and the EPA supply chain v1.3.0 targets, with no organisation rules;
+ * each distinct COMMODITY_DESCRIPTION is matched as a spend line (unit USD, the description, no
+ * codes). Figures (see scoreMatches.ts for the exact definitions):
+ * - top1: the chosen key is `naics-2017/<label>`; an item labelled -1/-2/-3 is right when the
+ *   engine answers no match.
+ * - top5: the label is among the 5 alternatives; an item labelled -1/-2/-3 is right when no match
+ *   is chosen or no alternative reaches the threshold (confidence >= threshold).
+ * - noMatchAccuracy: the no-match decision (key null) agrees with the label being -1/-2/-3.
+ * - autoCoverage / autoPrecision at the threshold (the engine's autoAcceptThreshold unless
+ *   --threshold): share of items with a key and confidence >= threshold / share of those right.
+ * - factorMae: mean |EPA v1.2 with-margins factor of the chosen code − the label's factor|, kg CO2e
+ *   per 2021 USD, over labelled items with a chosen key.
+ * - matchesPerSecond: distinct items matched per second on one thread, every match fresh (no cache
+ *   across repeats), the item list repeated until at least 2 s have passed.
+ * Baseline in the same run: a hash-map lookup of each item's normalised description among the
+ * lexicon's exact phrases, the least work a text matcher can do.
+ */
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { createMatchEngine, matchTargetsOf, type MatchOutcome, type MatchQuery } from '@tally/core';
+import { AUSTIN_DEV_FILE, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon } from '@tally/factor-data';
+import { scoreMatches } from './scoreMatches.ts';
+
+const { values: args } = parseArgs({ options: { file: { type: 'string', default: AUSTIN_DEV_FILE }, json: { type: 'boolean', default: false }, threshold: { type: 'string' } } });
+const file = args.file;
+const fail = (message: string): never => {
+  console.error(`bench:matching: ${message}`);
+  process.exit(1);
+};
+const givenThreshold = args.threshold === undefined ? undefined : Number(args.threshold);
+if (givenThreshold !== undefined && !(givenThreshold >= 0 && givenThreshold <= 1)) fail(`--threshold: "${args.threshold}" is not a number in [0, 1]`);
+
+const tLoad = performance.now();
+const [{ lexicon, naics2022To2017 }, v13, v12, items] = await Promise.all([
+  loadMatchingLexicon(),
+  loadBundledFactorSet('epa-sc-v1.3.0'),
+  loadBundledFactorSet('epa-sc-v1.2'),
+  loadLabelledItems(file).catch((e: unknown) => fail((e as Error).message)),
+]);
+const targets = matchTargetsOf(v13.result.factors);
+const loadSeconds = (performance.now() - tLoad) / 1000;
+
+const tBuild = performance.now();
+const engine = createMatchEngine({ lexicon, targets, naics2022To2017 });
+const buildSeconds = (performance.now() - tBuild) / 1000;
+
+const threshold = givenThreshold ?? engine.autoAcceptThreshold;
+
+const queries: MatchQuery[] = items.map((i) => ({ description: i.description, unit: 'USD' }));
+const outcomes: MatchOutcome[] = queries.map((q) => engine.match(q));
+const scores = scoreMatches(items, outcomes, v12.result.factors, threshold);
+
+// Speed: whole passes over the items until 2 s have passed; each match is computed afresh.
+let matches = 0;
+const t0 = performance.now();
+let matchSeconds: number;
+do {
+  for (const q of queries) engine.match(q);
+  matches += queries.length;
+  matchSeconds = (performance.now() - t0) / 1000;
+} while (matchSeconds < 2);
+
+// Baseline: the same number of lookups of the normalised description in a map of exact phrases.
+const exact = new Map<string, string>();
+for (const e of lexicon) {
+  const p = e.phrase.toLowerCase().replace(/\s+/g, ' ').trim();
+  if (!exact.has(p)) exact.set(p, e.key);
+}
+const descriptions = items.map((i) => i.description);
+let found = 0;
+const t1 = performance.now();
+for (let i = 0; i < matches; i++) if (exact.get(descriptions[i % descriptions.length]!.toLowerCase().replace(/\s+/g, ' ').trim()) !== undefined) found++;
+const lookupSeconds = (performance.now() - t1) / 1000;
+const exactHits = descriptions.filter((d) => exact.has(d.toLowerCase().replace(/\s+/g, ' ').trim())).length;
+
+const round = (x: number, d = 4) => Number(x.toFixed(d));
+const matchesPerSecond = Math.round(matches / matchSeconds);
+const baselineLookupsPerSecond = Math.round(matches / lookupSeconds);
+const result = {
+  items: scores.items,
+  top1: round(scores.top1),
+  top5: round(scores.top5),
+  noMatchAccuracy: round(scores.noMatchAccuracy),
+  autoCoverage: round(scores.autoCoverage),
+  autoPrecision: round(scores.autoPrecision),
+  factorMae: round(scores.factorMae),
+  matchesPerSecond,
+  threshold,
+  positives: scores.positives,
+  negatives: scores.negatives,
+  autoAccepted: scores.autoAccepted,
+  factorMaeItems: scores.factorMaeItems,
+  baselineLookupsPerSecond,
+  ratio: round(baselineLookupsPerSecond / matchesPerSecond, 1),
+  exactPhraseHits: exactHits,
+  buildSeconds: round(buildSeconds, 3),
+  loadSeconds: round(loadSeconds, 3),
+  lexicon: lexicon.length,
+  targets: targets.length,
+  cpus: cpus().length,
+  node: process.versions.node,
+};
+if (args.json) console.log(JSON.stringify(result));
+else {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node}`);
+  console.log(`file: ${file}: ${scores.items} distinct items (${scores.positives} labelled with a code, ${scores.negatives} with -1/-2/-3)`);
+  console.log(`engine: ${lexicon.length.toLocaleString('en')} lexicon entries, ${targets.length.toLocaleString('en')} EPA v1.3.0 targets; built in ${(buildSeconds * 1000).toFixed(0)} ms (data loaded in ${(loadSeconds * 1000).toFixed(0)} ms)`);
+  console.log(`top-1 ${pct(scores.top1)}, top-5 ${pct(scores.top5)}, no-match decision agrees ${pct(scores.noMatchAccuracy)}`);
+  console.log(`auto-accept at confidence >= ${threshold}: coverage ${pct(scores.autoCoverage)} (${scores.autoAccepted} items), precision ${pct(scores.autoPrecision)}`);
+  console.log(`factor error: mean |v1.2 factor of the chosen code − label's| = ${scores.factorMae.toFixed(4)} kg CO2e/USD2021 over ${scores.factorMaeItems} items`);
+  console.log(`speed, one thread, uncached: ${matchesPerSecond.toLocaleString('en')} items/s (${matches.toLocaleString('en')} matches in ${matchSeconds.toFixed(2)} s)`);
+  console.log(`baseline, hash lookup of the normalised description among exact phrases: ${baselineLookupsPerSecond.toLocaleString('en')}/s; ratio ${result.ratio} (an exact phrase for ${exactHits} of ${scores.items} items; ${found.toLocaleString('en')} hits)`);
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { createMatchEngine } from './engine.ts';
+import { terms, words } from './normalise.ts';
+import { matchTargetsOf } from './targets.ts';
+import type { LexiconEntry, MatchTarget } from './types.ts';
+
+const spend = (code: string, title: string): MatchTarget => ({ key: `naics-2017/${code}`, title, dimensions: ['currency'] });
+const TARGETS: MatchTarget[] = [
+  spend('332913', 'Plumbing Fixture Fitting and Trim Manufacturing'),
+  spend('326122', 'Plastics Pipe and Pipe Fitting Manufacturing'),
+  spend('332216', 'Saw Blade and Handtool Manufacturing'),
+  spend('541330', 'Engineering Services'),
+  spend('811310', 'Commercial and Industrial Machinery and Equipment Repair and Maintenance'),
+  { key: 'fuels/liquid-fuels/diesel-average-biofuel-blend', title: 'Fuels > Liquid fuels > Diesel (average biofuel blend)', dimensions: ['volume', 'mass', 'energy'] },
+];
+const lex = (code: string, phrase: string): LexiconEntry => ({ key: `naics-2017/${code}`, phrase, source: 'census-naics-2017-index' });
+const LEXICON: LexiconEntry[] = [
+  lex('332913', 'Plumbing fittings and couplings (e.g., compression fittings, metal elbows, metal unions) manufacturing'),
+  lex('332913', 'Faucets, metal and plastics, manufacturing'),
+  lex('326122', 'Pipe fittings, plastics, manufacturing'),
+  lex('326122', 'PVC pipe manufacturing'),
+  lex('332216', 'Hammers (except power-driven) manufacturing'),
+  lex('332216', 'Shovels, handtools, manufacturing'),
+  lex('541330', 'Engineering consulting services'),
+  lex('811310', 'Industrial equipment repair'),
+  lex('332913', 'Industrial equipment fittings'),
+  { key: 'fuels/liquid-fuels/diesel-average-biofuel-blend', phrase: 'diesel fuel', source: 'factor-name' },
+];
+const engine = createMatchEngine({ lexicon: LEXICON, targets: TARGETS, naics2022To2017: { '332913': ['332913'], '999999': ['326122', '332913'] } });
+
+describe('normalisation', () => {
+  it('spells out abbreviations, drops sizes and units, and stems', () => {
+    expect(words('COUPLING BRASS 1-1/4 IN W/ MIP X 16OZ STL')).toEqual(['coupling', 'brass', 'male', 'iron', 'pipe', 'steel']);
+    expect(words('Aluminium moulded colour')).toEqual(['aluminum', 'molded', 'color']);
+    expect(terms('Hammers manufacturing')).toEqual(['hammer', 'manufactur']);
+  });
+});
+
+describe('match engine', () => {
+  it('retrieves by text, with evidence, alternatives and a confidence', () => {
+    const o = engine.match({ description: 'HAMMER CLAW W/WOOD HANDLE 16 OZ', unit: 'USD' });
+    expect(o).toMatchObject({ key: 'naics-2017/332216', method: 'text' });
+    expect(o.evidence.terms).toContain('hammer');
+    expect(o.confidence).toBeGreaterThan(0);
+    expect(o.confidence).toBeLessThan(1);
+    expect(o.alternatives[0]!.key).toBe(o.key);
+    expect(o.alternatives.length).toBeLessThanOrEqual(5);
+    expect(engine.match({ description: 'PVC pipe fitting', unit: 'USD' }).key).toBe('naics-2017/326122');
+  });
+
+  it('prefers goods to services unless the line names a service', () => {
+    expect(engine.match({ description: 'Industrial equipment', unit: 'USD' }).key).toBe('naics-2017/332913');
+    expect(engine.match({ description: 'Repair and maintenance of industrial equipment', unit: 'USD' }).key).toBe('naics-2017/811310');
+  });
+
+  it('admits only unit-compatible targets: spend never matches a fuel, litres never a spend factor', () => {
+    expect(engine.match({ description: 'DIESEL 45.2L', unit: 'litre' })).toMatchObject({ key: 'fuels/liquid-fuels/diesel-average-biofuel-blend', method: 'text' });
+    expect(engine.match({ description: 'diesel fuel', unit: 'USD' }).key).toBeNull();
+    expect(engine.match({ description: 'PVC pipe', unit: 'litre' }).key).toBeNull();
+  });
+
+  it('takes codes in the row before text: NAICS 2017, NAICS 2022 through the bridge, a code in the text', () => {
+    expect(engine.match({ description: 'hammers', naics2017: '326122', unit: 'USD' })).toMatchObject({ key: 'naics-2017/326122', method: 'code', confidence: 0.99 });
+    expect(engine.match({ description: '', naics2022: '999999', unit: 'USD' })).toMatchObject({ key: 'naics-2017/326122', method: 'code', confidence: 0.85 });
+    expect(engine.match({ description: 'Misc parts (NAICS 332913)', unit: 'USD' })).toMatchObject({ key: 'naics-2017/332913', method: 'code' });
+  });
+
+  it('applies the organisation\'s confirmed rules first, exact before contains before regex', () => {
+    const withRules = createMatchEngine({
+      lexicon: LEXICON,
+      targets: TARGETS,
+      rules: [
+        { id: 'r-regex', kind: 'regex', field: 'description', pattern: '^hammer', key: 'naics-2017/332913', createdBy: 'key-1' },
+        { id: 'r-exact', kind: 'exact', field: 'description', pattern: 'hammer  claw', key: 'naics-2017/326122', createdBy: 'key-2' },
+        { id: 'r-supplier', kind: 'contains', field: 'supplier', pattern: 'acme tools', key: 'naics-2017/332216', createdBy: 'key-3' },
+      ],
+    });
+    expect(withRules.match({ description: 'Hammer Claw', unit: 'USD' })).toMatchObject({ key: 'naics-2017/326122', method: 'rule', confidence: 1, evidence: { ruleId: 'r-exact', createdBy: 'key-2' } });
+    expect(withRules.match({ description: 'hammer, sledge', unit: 'USD' }).evidence.ruleId).toBe('r-regex');
+    expect(withRules.match({ description: 'widgets', supplier: 'ACME Tools Ltd', unit: 'USD' }).evidence.ruleId).toBe('r-supplier');
+  });
+
+  it('answers no match when there is nothing to go on', () => {
+    expect(engine.match({ description: '12 X 4 IN 16OZ', unit: 'USD' })).toMatchObject({ key: null, method: 'none' });
+    expect(engine.match({ description: 'zzyzx quux', unit: 'USD' })).toMatchObject({ key: null, method: 'none' });
+  });
+
+  it('is deterministic', () => {
+    const q = { description: 'COUPLING BRASS COMPRESSION', unit: 'USD' };
+    expect(engine.match(q)).toEqual(engine.match(q));
+  });
+});
+
+describe('matchTargetsOf', () => {
+  it('makes one target per key, a spend factor\'s price variants one target', () => {
+    const base = { factorSetId: 's', scope: 3 as const, category: 'c', region: 'US', year: 2022, co2e: '1', gasBasis: 'co2e' as const, gwpBasis: 'AR5', gases: {}, sourceRef: '', sourceRows: [] };
+    const t = matchTargetsOf([
+      { ...base, id: 'a', activityKey: 'naics-2017/331110/purchaser-price', name: 'Iron and Steel Mills (NAICS 331110, purchaser price)', unit: 'USD' },
+      { ...base, id: 'b', activityKey: 'naics-2017/331110/producer-price', name: 'Iron and Steel Mills (NAICS 331110, producer price)', unit: 'USD' },
+      { ...base, id: 'c', activityKey: 'fuels/diesel', name: 'Fuels > Diesel', unit: 'litre' },
+      { ...base, id: 'd', activityKey: 'fuels/diesel', name: 'Fuels > Diesel', unit: 'kWh_net' },
+    ]);
+    expect(t).toEqual([
+      { key: 'naics-2017/331110', title: 'Iron and Steel Mills', dimensions: ['currency'] },
+      { key: 'fuels/diesel', title: 'Fuels > Diesel', dimensions: ['energy', 'volume'] },
+    ]);
+  });
+});

@@ -1,0 +1,188 @@
+import { findUnit } from '../units/convertUnit.ts';
+import { BROADER, terms, words } from './normalise.ts';
+import { stemmer } from 'stemmer';
+import { PhraseIndex, type PhraseHit } from './phraseIndex.ts';
+import type { LexiconEntry, MappingRule, MatchAlternative, MatchOutcome, MatchQuery, MatchTarget } from './types.ts';
+
+export interface MatchEngineInput {
+  lexicon: readonly LexiconEntry[];
+  targets: readonly MatchTarget[];
+  rules?: readonly MappingRule[] | undefined;
+  /** NAICS 2022 code -> 2017 codes, best first. */
+  naics2022To2017?: Readonly<Record<string, readonly string[]>> | undefined;
+}
+
+export interface MatchEngine {
+  match(q: MatchQuery): MatchOutcome;
+  /** Confidence at or above which a match is accepted without review. */
+  readonly autoAcceptThreshold: number;
+}
+
+/**
+ * Lexicon sources and how much a phrase of each counts (titles are written to name the code).
+ * CaML's phrases are mostly the Census index again under NAICS 2007 codes bridged to 2017: as extra
+ * documents they blur codes more than they help (top-1 on the Austin development set 0.42 without,
+ * 0.41 with them at any weight tried), so they count for nothing by default.
+ */
+const SOURCE_WEIGHT: Record<string, number> = { 'naics-2017-title': 1.2, 'census-naics-2017-index': 1, caml: 0, 'factor-name': 1.2 };
+
+const AUTO_ACCEPT = 0.8;
+const SERVICE_PRIOR = 0.6;
+const SERVICE_TERMS = new Set(['servic', 'repair', 'mainten', 'instal', 'consult', 'rental', 'rent', 'leas', 'train', 'clean', 'subscript', 'licens', 'insur', 'freight', 'deliveri', 'ship', 'transport', 'haul', 'dispos', 'tow', 'inspect', 'test', 'calibr', 'wholesal', 'retail', 'store', 'contractor', 'labor', 'labour', 'hotel', 'lodg', 'travel', 'airfar', 'catering', 'cater', 'legal', 'audit', 'account', 'advertis', 'print', 'design', 'engin', 'softwar', 'hosting', 'telecom', 'internet', 'phone', 'util', 'electr', 'water', 'sewer']);
+/** When the best phrase covers less than this share of the query's weight, the answer is "no match". */
+const NO_MATCH_COVERAGE = 0.1;
+
+const NAICS_IN_TEXT = /\bnaics(?:[\s-]*(2017|2022))?[\s:#-]*(\d{6})\b/i;
+
+/**
+ * The matching cascade: (1) the organisation's confirmed rules, (2) codes in the row (NAICS 2017,
+ * NAICS 2022 through the bridge, a factor key), (3) text retrieval over the lexicon, where (4) only
+ * unit-compatible targets are admitted (spend matches per-currency factors only; litres only
+ * factors in units litres convert to). Pure and deterministic.
+ */
+export function createMatchEngine(input: MatchEngineInput): MatchEngine {
+  const targets = [...input.targets];
+  const byKey = new Map(targets.map((t, i) => [t.key, i]));
+  const phrases: { key: number; text: string; weight: number; source: string }[] = [];
+  for (const e of input.lexicon) {
+    const k = byKey.get(e.key);
+    const weight = SOURCE_WEIGHT[e.source] ?? 1;
+    if (k !== undefined && weight > 0) phrases.push({ key: k, text: e.phrase, weight, source: e.source });
+  }
+  for (const [i, t] of targets.entries()) phrases.push({ key: i, text: t.title, weight: SOURCE_WEIGHT['naics-2017-title']!, source: 'title' });
+  const index = new PhraseIndex(phrases, targets.length);
+  // A purchase line that names no service buys a good: industries that make goods come first.
+  const goodsPrior = Float64Array.from(targets, (t) => (/^naics-2017\/(11|21|31|32|33)/.test(t.key) || !t.key.startsWith('naics-') ? 1 : SERVICE_PRIOR));
+  const dims = targets.map((t) => new Set(t.dimensions));
+  const rules = [...(input.rules ?? [])].sort((a, b) => RULE_ORDER[a.kind] - RULE_ORDER[b.kind]);
+  const regexes = new Map(rules.filter((r) => r.kind === 'regex').map((r) => [r.id, safeRegex(r.pattern)]));
+
+  const outcomeFor = (key: string, method: MatchOutcome['method'], confidence: number, evidence: MatchOutcome['evidence']): MatchOutcome => {
+    const t = targets[byKey.get(key) ?? -1];
+    return { key, title: t?.title ?? key, method, confidence, alternatives: [{ key, title: t?.title ?? key, confidence }], evidence };
+  };
+
+  function match(q: MatchQuery): MatchOutcome {
+    const dimension = findUnit(q.unit)?.dimension;
+    const fits = (k: number) => dimension === undefined || dims[k]!.has(dimension);
+
+    // (1) confirmed rules
+    for (const r of rules) {
+      const value = q[r.field];
+      if (!value) continue;
+      if (ruleMatches(r, value, regexes.get(r.id))) return outcomeFor(r.key, 'rule', 1, { ruleId: r.id, createdBy: r.createdBy });
+    }
+    // (2) codes in the row
+    const code = codeOf(q, input.naics2022To2017);
+    if (code) {
+      const k = byKey.get(code.key);
+      if (k !== undefined && fits(k)) return outcomeFor(code.key, 'code', code.confidence, { code: code.evidence });
+    }
+    if (q.activityKey) {
+      const k = byKey.get(q.activityKey);
+      if (k !== undefined && fits(k)) return outcomeFor(q.activityKey, 'code', 0.99, { code: q.activityKey, note: 'the row names the factor key' });
+    }
+    // (3) + (4) text, unit-compatible targets only
+    const text = [q.description, q.category].filter(Boolean).join(' ; ');
+    const query = weightedTerms(text);
+    if (query.length === 0) return noMatch('the text has no words to match on');
+    const service = query.some((x) => SERVICE_TERMS.has(x.term));
+    const hits = index.search(query, 5, fits, service ? undefined : goodsPrior);
+    if (hits.length === 0) return noMatch(`no ${dimension ?? ''} factor shares a word with the text`.replace('  ', ' '));
+    const conf = confidences(hits);
+    const alternatives: MatchAlternative[] = hits.map((h, i) => ({ key: targets[h.key]!.key, title: targets[h.key]!.title, confidence: conf[i]! }));
+    const best = hits[0]!;
+    const matched = terms(phrases[best.phrase]!.text);
+    const margin = hits[1] ? (best.score - hits[1].score) / best.score : 1;
+    const evidence = {
+      terms: [...new Set(query.map((x) => x.term).filter((t) => matched.includes(t)))],
+      note: `best phrase: "${phrases[best.phrase]!.text}"`,
+      coverage: round4(best.coverage),
+      margin: round4(margin),
+    };
+    if (best.coverage < NO_MATCH_COVERAGE) return { key: null, title: null, method: 'none', confidence: 1 - conf[0]!, alternatives, evidence: { ...evidence, note: `too weak a match (${evidence.note})` } };
+    return { key: alternatives[0]!.key, title: alternatives[0]!.title, method: 'text', confidence: conf[0]!, alternatives, evidence };
+  }
+
+  return { match, autoAcceptThreshold: AUTO_ACCEPT };
+}
+
+function noMatch(note: string): MatchOutcome {
+  return { key: null, title: null, method: 'none', confidence: 1, alternatives: [], evidence: { note } };
+}
+
+const RULE_ORDER: Record<MappingRule['kind'], number> = { exact: 0, contains: 1, regex: 2 };
+
+function safeRegex(pattern: string): RegExp | null {
+  try {
+    return new RegExp(pattern, 'i');
+  } catch {
+    return null;
+  }
+}
+
+const squash = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
+
+function ruleMatches(r: MappingRule, value: string, re: RegExp | null | undefined): boolean {
+  switch (r.kind) {
+    case 'exact':
+      return squash(value) === squash(r.pattern);
+    case 'contains': {
+      const have = new Set(words(value));
+      return words(r.pattern).every((w) => have.has(w));
+    }
+    case 'regex':
+      return re?.test(value) ?? false;
+  }
+}
+
+function codeOf(q: MatchQuery, bridge: MatchEngineInput['naics2022To2017']): { key: string; confidence: number; evidence: string } | undefined {
+  if (q.naics2017 && /^\d{6}$/.test(q.naics2017.trim())) return { key: `naics-2017/${q.naics2017.trim()}`, confidence: 0.99, evidence: `NAICS 2017 ${q.naics2017.trim()}` };
+  if (q.naics2022 && /^\d{6}$/.test(q.naics2022.trim())) {
+    const to = bridge?.[q.naics2022.trim()];
+    if (to && to.length > 0) return { key: `naics-2017/${to[0]}`, confidence: to.length === 1 ? 0.97 : 0.85, evidence: `NAICS 2022 ${q.naics2022.trim()} -> 2017 ${to.join(' | ')}` };
+  }
+  const m = NAICS_IN_TEXT.exec(q.description ?? '');
+  if (m) {
+    if (m[1] === '2022') {
+      const to = bridge?.[m[2]!];
+      if (to && to.length > 0) return { key: `naics-2017/${to[0]}`, confidence: 0.85, evidence: `"${m[0]}" in the text -> 2017 ${to[0]}` };
+      return undefined;
+    }
+    return { key: `naics-2017/${m[2]}`, confidence: 0.95, evidence: `"${m[0]}" in the text` };
+  }
+  return undefined;
+}
+
+/**
+ * Query terms with weights: a catalogue line usually leads with its noun ("COUPLING BRASS ...",
+ * "GAUGES, PRESSURE AND VACUUM"), so the first word counts a little more; repeated terms count once.
+ */
+function weightedTerms(text: string): { term: string; weight: number }[] {
+  const ws = words(text);
+  const seen = new Map<string, number>();
+  const add = (t: string, w: number) => seen.set(t, Math.max(seen.get(t) ?? 0, w));
+  terms(text).forEach((t, i) => {
+    add(t, i === 0 ? HEAD_WEIGHT : 1);
+    for (const b of BROADER[ws[i]!] ?? []) add(stemmer(b), BROADER_WEIGHT);
+  });
+  return [...seen].map(([term, weight]) => ({ term, weight }));
+}
+const HEAD_WEIGHT = 1.5;
+const BROADER_WEIGHT = 0.5;
+
+/**
+ * Confidence from the retrieval evidence: how much of the query the best phrase covers and how
+ * far the best key stands above the next. A logistic map keeps it in (0, 1).
+ */
+function confidences(hits: readonly PhraseHit[]): number[] {
+  const top = hits[0]!.score;
+  return hits.map((h, i) => {
+    const next = hits[i + 1]?.score ?? 0;
+    const margin = top > 0 ? (h.score - (i === 0 ? next : top)) / top : 0;
+    const z = -4 + 3.5 * h.coverage + 8 * margin;
+    return Math.round((1 / (1 + Math.exp(-z))) * 1e4) / 1e4;
+  });
+}
+
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;

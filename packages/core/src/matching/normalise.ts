@@ -1,0 +1,107 @@
+import { stemmer } from 'stemmer';
+
+/**
+ * Text normalisation shared by the lexicon and the queries, so both meet on the same terms:
+ * lower case, procurement abbreviations spelt out, British spellings made American (the NAICS
+ * index is American), sizes, part numbers and units of measure dropped, Porter stems.
+ */
+
+// Abbreviations common in purchasing, catalogue and fuel-card text (general usage, not any one
+// data set): each expands to the words the NAICS index and factor names use.
+const ABBREVIATIONS: Record<string, string> = {
+  w: 'with', wo: 'without', 'w/': 'with', 'w/o': 'without',
+  stl: 'steel', ss: 'stainless steel', sst: 'stainless steel', galv: 'galvanized', ci: 'cast iron', di: 'ductile iron',
+  alum: 'aluminum', al: 'aluminum', cu: 'copper', brs: 'brass', bz: 'bronze', poly: 'polyethylene plastic',
+  pvc: 'pvc plastic', cpvc: 'cpvc plastic', hdpe: 'polyethylene plastic', ldpe: 'polyethylene plastic', pe: 'polyethylene plastic', pp: 'polypropylene plastic', abs: 'abs plastic',
+  mip: 'male iron pipe', fip: 'female iron pipe', mpt: 'male pipe thread', fpt: 'female pipe thread', npt: 'pipe thread', ips: 'iron pipe', sch: 'schedule',
+  cplg: 'coupling', elb: 'elbow', ell: 'elbow', vlv: 'valve', assy: 'assembly', asm: 'assembly', brkt: 'bracket', hdwr: 'hardware', hdw: 'hardware',
+  hyd: 'hydraulic', pneu: 'pneumatic', elec: 'electric', elect: 'electric', batt: 'battery', ext: 'extension', lt: 'light', ltg: 'lighting',
+  hd: 'heavy duty', ind: 'industrial', indust: 'industrial', misc: 'miscellaneous', eqpt: 'equipment', equip: 'equipment', eqp: 'equipment',
+  svc: 'service', svcs: 'services', maint: 'maintenance', repl: 'replacement', mfg: 'manufacturing', mtr: 'motor', mach: 'machine',
+  cpu: 'computer', lcd: 'display monitor', led: 'led light', ups: 'uninterruptible power supply',
+  tv: 'television', av: 'audio video', hvac: 'heating ventilation air conditioning', ac: 'air conditioning', 'a/c': 'air conditioning',
+  ppe: 'protective equipment', hi: 'high', vis: 'visibility', refrig: 'refrigeration', lab: 'laboratory', chem: 'chemical',
+  lubr: 'lubricant', lube: 'lubricant', dsl: 'diesel', ulsd: 'diesel', petrol: 'gasoline', unl: 'unleaded gasoline', unld: 'unleaded gasoline',
+  lpg: 'propane', cng: 'natural gas', lng: 'natural gas', kero: 'kerosene', furn: 'furniture', tel: 'telephone',
+  cert: 'certificate', trng: 'training', consult: 'consulting', rpr: 'repair', inst: 'installation', instl: 'installation',
+};
+
+// British spellings to the American ones of the NAICS index.
+const SPELLING: Record<string, string> = {
+  aluminium: 'aluminum', colour: 'color', colours: 'colors', tyre: 'tire', tyres: 'tires', litre: 'liter', litres: 'liters',
+  metre: 'meter', metres: 'meters', fibre: 'fiber', centre: 'center', grey: 'gray', sulphur: 'sulfur', sulphate: 'sulfate',
+  organisation: 'organization', catalogue: 'catalog', programme: 'program', cheque: 'check', jewellery: 'jewelry', storey: 'story',
+  moulded: 'molded', moulding: 'molding', mould: 'mold', plough: 'plow', draught: 'draft', analyser: 'analyzer', licence: 'license',
+  defence: 'defense', paediatric: 'pediatric', haemo: 'hemo', anaesthesia: 'anesthesia', oesophageal: 'esophageal', stationery: 'stationery',
+};
+
+// Words that carry no meaning for what was bought: grammar, units of measure, packaging, order boilerplate.
+const STOP = new Set(
+  (
+    'a an and or the of for to in on at by from with without as per all any other others not otherwise classified nos nec etc ' +
+    'type types style size sizes kind assorted various misc miscellaneous item items each ea pair pr set sets pack pk pkg package case cs box bx ctn carton roll rl ' +
+    'lot unit units pc pcs piece pieces qty quantity no number num ref part parts accessory accessories supply supplies ' +
+    'inch inches in ft feet foot yd yard yards mm cm m meter meters lb lbs pound pounds oz ounce ounces gal gallon gallons qt quart quarts pt pint liter liters ml kg g ' +
+    'deg degree degrees dia diameter od id length long wide width high height thick thickness x xl xxl lg large med medium sm small mini ' +
+    'equal equivalent approved brand model mfr manufacturer contract price agreement per annum year annual order purchase delivery deliver del date ' +
+    'new used include including includes incl only use usage shall be will may must'
+  ).split(' '),
+);
+
+/**
+ * Broader words a specific one implies (a brass coupling is a metal fitting; PVC is a plastic):
+ * material families as the NAICS index names them. Added to a query at a lower weight.
+ */
+export const BROADER: Record<string, readonly string[]> = {
+  brass: ['metal'], bronze: ['metal'], copper: ['metal'], steel: ['metal'], iron: ['metal'], aluminum: ['metal'], zinc: ['metal'],
+  stainless: ['metal'], galvanized: ['metal', 'steel'], nickel: ['metal'], titanium: ['metal'], tin: ['metal'], lead: ['metal'],
+  pvc: ['plastic'], cpvc: ['plastic'], polyethylene: ['plastic'], polypropylene: ['plastic'], polystyrene: ['plastic'], vinyl: ['plastic'],
+  acrylic: ['plastic'], polycarbonate: ['plastic'], nylon: ['plastic', 'fiber'], polyester: ['fiber', 'textile'], cotton: ['textile', 'fabric'],
+  wool: ['textile'], leather: ['leather'], oak: ['wood'], pine: ['wood'], plywood: ['wood'], lumber: ['wood'],
+};
+
+const TOKEN = /[a-z0-9]+(?:\/[a-z]+)?/g;
+
+/** Words of a text, expanded and cleaned, before stemming (exported for evidence and tests). */
+export function words(text: string): string[] {
+  const out: string[] = [];
+  const lower = text.toLowerCase().replace(/&/g, ' and ');
+  for (const m of lower.matchAll(TOKEN)) {
+    const w = m[0];
+    // "w/" and "w/o" survive the tokenizer as "w/o"; other slashes split words ("detection/monitoring").
+    if (w.includes('/') && ABBREVIATIONS[w] === undefined) {
+      for (const part of w.split('/')) pushWord(part, out);
+      continue;
+    }
+    pushWord(w, out);
+  }
+  return out;
+}
+
+function pushWord(raw: string, out: string[]): void {
+  if (raw === '') return;
+  // Sizes, part numbers and quantities ("1-1/4", "98980", "4x8", "16oz") say nothing of the kind of thing.
+  if (/\d/.test(raw)) return;
+  const expanded = ABBREVIATIONS[raw];
+  if (expanded !== undefined) {
+    for (const e of expanded.split(' ')) if (e !== '' && !STOP.has(e)) out.push(e);
+    return;
+  }
+  const w = SPELLING[raw] ?? raw;
+  if (w.length < 2 || STOP.has(w)) return;
+  out.push(w);
+}
+
+const stems = new Map<string, string>();
+
+/** Porter stems of the words of a text, in order, duplicates kept. */
+export function terms(text: string): string[] {
+  return words(text).map((w) => {
+    let s = stems.get(w);
+    if (s === undefined) {
+      s = stemmer(w);
+      if (stems.size < 200_000) stems.set(w, s);
+    }
+    return s;
+  });
+}

@@ -1,0 +1,23 @@
+import type { EmissionFactor } from '../factors/emissionFactor.ts';
+import { findUnit } from '../units/convertUnit.ts';
+import type { MatchTarget } from './types.ts';
+
+const PRICED = /^(naics-2017\/\d{6})\/(?:purchaser|producer)-price$/;
+
+/**
+ * What rows can be matched to, from the factors of a run's sets: one target per activity key with
+ * the dimensions of its units; a spend factor's two price variants are one target (the line's
+ * price basis picks the variant later), titled without the "(NAICS …, … price)" suffix.
+ */
+export function matchTargetsOf(factors: Iterable<EmissionFactor>): MatchTarget[] {
+  const byKey = new Map<string, { title: string; dimensions: Set<string> }>();
+  for (const f of factors) {
+    const priced = PRICED.exec(f.activityKey);
+    const key = priced ? priced[1]! : f.activityKey;
+    const dimension = findUnit(f.unit)?.dimension;
+    let t = byKey.get(key);
+    if (!t) byKey.set(key, (t = { title: priced ? f.name.replace(/\s*\(NAICS \d{6}, \w+ price\)$/, '') : f.name, dimensions: new Set() }));
+    if (dimension) t.dimensions.add(dimension);
+  }
+  return [...byKey].map(([key, t]) => ({ key, title: t.title, dimensions: [...t.dimensions].sort() }));
+}

@@ -1,0 +1,80 @@
+/**
+ * The matching engine's contract: from an activity's text and codes to a factor key, with a
+ * confidence, the method that decided, the top alternatives and the evidence. Pure data, so it
+ * crosses into worker threads and is stored on results as is.
+ */
+
+/** A phrase that names what a factor key covers (a Census NAICS index entry, a title...). */
+export interface LexiconEntry {
+  /** Factor key the phrase points at, e.g. `naics-2017/326122` or a DESNZ fuel key. */
+  key: string;
+  phrase: string;
+  /** Where the phrase comes from, e.g. `census-naics-2017-index`, `naics-2017-title`, `caml`, `factor-name`. */
+  source: string;
+}
+
+/** Something a row can be matched to: a factor key with its display title and the dimension of its unit. */
+export interface MatchTarget {
+  key: string;
+  title: string;
+  /** Dimensions of the units the key's factors are published in (currency for spend-based factors). */
+  dimensions: readonly string[];
+}
+
+/** An organisation's confirmed mapping rule. */
+export interface MappingRule {
+  id: string;
+  /** exact: the normalised field equals `pattern`; contains: every word of `pattern` occurs; regex: a JS regular expression (case-insensitive). */
+  kind: 'exact' | 'contains' | 'regex';
+  field: 'description' | 'supplier' | 'account' | 'category';
+  pattern: string;
+  key: string;
+  /** Who confirmed it (API key id or user), for the lineage. */
+  createdBy: string;
+}
+
+export interface MatchQuery {
+  description?: string | null | undefined;
+  supplier?: string | null | undefined;
+  account?: string | null | undefined;
+  category?: string | null | undefined;
+  /** The row's unit code (unit table): only unit-compatible targets are admitted. */
+  unit: string;
+  region?: string | undefined;
+  year?: number | undefined;
+  /** Codes present in the row. */
+  naics2017?: string | null | undefined;
+  naics2022?: string | null | undefined;
+  /** The row's activity_type when it names a factor key itself. */
+  activityKey?: string | null | undefined;
+}
+
+export type MatchMethod = 'rule' | 'code' | 'text' | 'none';
+
+export interface MatchAlternative {
+  key: string;
+  title: string;
+  confidence: number;
+}
+
+export interface MatchOutcome {
+  /** null: no match (a valid answer: nothing in the library fits, or too little to go on). */
+  key: string | null;
+  title: string | null;
+  method: MatchMethod;
+  /** In [0, 1]: the engine's estimate that `key` is right (for no match, that no match is right). */
+  confidence: number;
+  /** The best candidates, best first, the chosen one included (at most 5). */
+  alternatives: MatchAlternative[];
+  /** Why: the rule id, the code found, or the query terms that matched and their weights. */
+  evidence: {
+    ruleId?: string;
+    createdBy?: string;
+    code?: string;
+    terms?: string[];
+    note?: string;
+    /** Text matches: the share of the query's weight the best phrase covers, and the lead over the next key. */
+    coverage?: number;
+    margin?: number;
+  };
+}

@@ -1,0 +1,127 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { matchTargetsOf } from '@tally/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUSTIN_DEV_FILE, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon, stripCensusTitleMarker, type MatchingLexicon } from './index.ts';
+
+describe('matching lexicon', () => {
+  let m: MatchingLexicon;
+  beforeAll(async () => {
+    m = await loadMatchingLexicon();
+  });
+
+  it('has the Census 2017 index, the 6-digit titles and the CaML phrases, on EPA v1.3.0 codes only', async () => {
+    const count = (source: string) => m.lexicon.filter((e) => e.source === source).length;
+    const codes = (source?: string) => new Set(m.lexicon.filter((e) => !source || e.source === source).map((e) => e.key)).size;
+    expect(count('census-naics-2017-index')).toBe(19_723); // of 20,057 coded entries
+    expect(count('naics-2017-title')).toBe(1016);
+    expect(count('caml')).toBe(1382);
+    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1382);
+    expect(codes('census-naics-2017-index')).toBe(1014);
+    expect(codes('caml')).toBe(137);
+    expect(codes()).toBe(1016);
+
+    const epa = new Set(matchTargetsOf((await loadBundledFactorSet('epa-sc-v1.3.0')).result.factors).map((t) => t.key));
+    expect(m.lexicon.every((e) => epa.has(e.key))).toBe(true);
+    expect(m.lexicon.every((e) => e.phrase === e.phrase.trim() && e.phrase.length > 0)).toBe(true);
+    expect(m.lexicon.some((e) => e.phrase.includes('--'))).toBe(false); // no `******` cross-reference
+    // electric power generation and public administration have no EPA factor
+    expect(m.lexicon.some((e) => /^naics-2017\/(2211|92)/.test(e.key))).toBe(false);
+  });
+
+  it('knows a few phrases', () => {
+    const has = (key: string, phrase: string, source: string) => m.lexicon.some((e) => e.key === key && e.phrase === phrase && e.source === source);
+    expect(has('naics-2017/111120', 'Flaxseed farming, field and seed production', 'census-naics-2017-index')).toBe(true);
+    expect(has('naics-2017/326122', 'Plastics Pipe and Pipe Fitting Manufacturing', 'naics-2017-title')).toBe(true);
+    expect(has('naics-2017/112130', 'Dual-Purpose Cattle Ranching and Farming', 'naics-2017-title')).toBe(true); // no index entry
+    expect(has('naics-2017/111219', 'Cassava farming, field and seed casava production', 'caml')).toBe(true);
+    // a CaML phrase the Census index already has for the same code is not repeated
+    expect(m.lexicon.filter((e) => e.key === 'naics-2017/111120' && e.phrase === 'Flaxseed farming, field and seed production')).toHaveLength(1);
+    expect(stripCensusTitleMarker('Agriculture, Forestry, Fishing and HuntingT')).toBe('Agriculture, Forestry, Fishing and Hunting');
+    expect(stripCensusTitleMarker('Oilseed (except Soybean) FarmingT ')).toBe('Oilseed (except Soybean) Farming');
+    expect(stripCensusTitleMarker('Corn Farming ')).toBe('Corn Farming');
+  });
+
+  it('bridges NAICS 2022 codes to 2017 codes through identical index phrases', () => {
+    const b = m.naics2022To2017;
+    expect(Object.keys(b)).toHaveLength(967);
+    // unchanged codes map to themselves first
+    expect(b['111120']).toEqual(['111120']);
+    expect(b['541511']).toEqual(['541511']);
+    // renumbered in 2022 (checked against the Census 2022→2017 concordance)
+    expect(b['455110']).toEqual(['452210']); // Department Stores
+    expect(b['513210']).toEqual(['511210']); // Software Publishers
+    expect(b['449210']).toEqual(['443142', '443141']); // Electronics and Appliance Retailers: 18 and 4 shared phrases
+    expect(b['334610']).toEqual(['334614', '334613']); // 13 and 12
+    // no phrase in common, or no EPA factor
+    expect(b['445131']).toBeUndefined();
+    expect(b['221114']).toBeUndefined();
+  });
+});
+
+describe('spend match targets', () => {
+  it('one per EPA code, titled without the price suffix', async () => {
+    const targets = matchTargetsOf((await loadBundledFactorSet('epa-sc-v1.3.0')).result.factors);
+    expect(targets).toHaveLength(1016);
+    expect(targets[0]).toEqual({ key: 'naics-2017/111110', title: 'Soybean Farming', dimensions: ['currency'] });
+    expect(targets.find((t) => t.key === 'naics-2017/331110')?.title).toBe('Iron and Steel Mills and Ferroalloy Manufacturing');
+  });
+});
+
+describe('labelled items', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tally-labelled-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const HEADER = 'COMMODITY_DESCRIPTION,EXTENDED_DESCRIPTION,CONTRACT_NAME,naics_code_final,naics_title_final,co2e_per_dollar_final';
+  const write = async (name: string, text: string) => {
+    const path = join(dir, name);
+    await writeFile(path, text);
+    return path;
+  };
+
+  it('groups the shipped Austin set by description', async () => {
+    const items = await loadLabelledItems(AUSTIN_DEV_FILE);
+    expect(items).toHaveLength(929);
+    expect(items.reduce((n, i) => n + i.rows, 0)).toBe(2391);
+    const negatives = items.filter((i) => i.label === null);
+    expect(negatives).toHaveLength(15);
+    expect(negatives.reduce((n, i) => n + i.rows, 0)).toBe(30);
+    expect(negatives.every((i) => i.labelFactor === null)).toBe(true);
+    expect(items[0]).toMatchObject({ description: 'COUPLING SCH 40 PVC 3 SLIP', label: '326122', labelFactor: '0.434', rows: 1, contracts: ['MSC material for AWWBSC'] });
+    const coupling = items.find((i) => i.description === 'COUPLING BRASS COMP GJ X COMP GJ 1-1/4 IN')!;
+    expect(coupling).toMatchObject({ label: '332996', labelFactor: '0.365' });
+    expect(coupling.contracts).toContain('Brass order for Glen Bell warehouse');
+    expect(coupling.contracts).toContain('material needed at wbsc');
+  });
+
+  it('turns -1/-2/-3 into no label, keeps distinct texts, and counts rows', async () => {
+    const path = await write(
+      'ok.csv',
+      `${HEADER}\nPVC PIPE,"ext, one",C1,326122,Plastics Pipe,0.434\n PVC PIPE ,ext two,C1,326122,Plastics Pipe,0.434\nPVC PIPE,"ext, one",C2,326122,Plastics Pipe,0.434\nGIFT,,C3,-2,,\nMISC,,,-1,,\nOTHER,,,-3,,\n`,
+    );
+    const items = await loadLabelledItems(path);
+    expect(items).toEqual([
+      { description: 'PVC PIPE', label: '326122', labelFactor: '0.434', labelTitle: 'Plastics Pipe', rows: 3, extended: ['ext, one', 'ext two'], contracts: ['C1', 'C2'] },
+      { description: 'GIFT', label: null, labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: ['C3'] },
+      { description: 'MISC', label: null, labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [] },
+      { description: 'OTHER', label: null, labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [] },
+    ]);
+  });
+
+  it('names the file, line and column of a missing column or a bad code', async () => {
+    const noColumn = await write('no-column.csv', 'COMMODITY_DESCRIPTION,EXTENDED_DESCRIPTION,CONTRACT_NAME,naics_title_final,co2e_per_dollar_final\nA,,,,\n');
+    await expect(loadLabelledItems(noColumn)).rejects.toThrow(`${noColumn}, line 1: missing column "naics_code_final"`);
+    // the bad code is on line 5 (lines 3 and 4 are one record)
+    const badCode = await write('bad-code.csv', `${HEADER}\nA,,,326122,T,0.4\nB,"two\nlines",,326122,T,0.4\nC,,,32612,T,0.4\n`);
+    await expect(loadLabelledItems(badCode)).rejects.toThrow(`${badCode}, line 5, column naics_code_final: "32612" is neither a 6-digit NAICS code nor -1, -2, -3`);
+    const badFactor = await write('bad-factor.csv', `${HEADER}\nA,,,326122,T,\n`);
+    await expect(loadLabelledItems(badFactor)).rejects.toThrow(`${badFactor}, line 2, column co2e_per_dollar_final`);
+    const conflict = await write('conflict.csv', `${HEADER}\nA,,,326122,T,0.4\nA,,,-1,,\n`);
+    await expect(loadLabelledItems(conflict)).rejects.toThrow(`${conflict}, line 3, column naics_code_final: "A" is labelled -1`);
+  });
+});

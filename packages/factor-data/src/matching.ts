@@ -1,0 +1,199 @@
+import { readFile } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
+import type { EmissionFactor, LexiconEntry } from '@tally/core';
+import { DATA_DIR } from './dataDir.ts';
+import { loadBundledFactorSet } from './index.ts';
+
+/** The matching data shipped in data/matching (each folder has its SOURCE.md and licence). */
+export const MATCHING_DIR = `${DATA_DIR}matching/`;
+const CENSUS_2017_INDEX = `${MATCHING_DIR}census-naics-2017-index/2017_NAICS_Index_File.csv`;
+const CENSUS_2017_DESCRIPTIONS = `${MATCHING_DIR}census-naics-2017-index/2017_NAICS_Descriptions.csv`;
+const CENSUS_2022_INDEX = `${MATCHING_DIR}census-naics-2022-index/2022_NAICS_Index_File.csv`;
+const CAML = `${MATCHING_DIR}caml/caml_naics_codes.csv`;
+/** City of Austin purchase lines with expert NAICS-6 labels, development half (CDLA-Permissive-2.0). */
+export const AUSTIN_DEV_FILE = `${MATCHING_DIR}austin-procurement-dev/austin_dev.csv`;
+
+export const LEXICON_SOURCES = { census2017Index: 'census-naics-2017-index', naics2017Title: 'naics-2017-title', caml: 'caml' } as const;
+
+/** The factor key of a 2017 NAICS-6 code as a matching target (the calculation appends the price basis). */
+export const naicsTargetKey = (code: string) => `naics-2017/${code}`;
+
+interface CsvRow {
+  /** 1-based line of the file where the record starts (the header is line 1). */
+  line: number;
+  values: Record<string, string>;
+}
+
+/** Reads a CSV with a header, checking the columns it needs; errors name the file, line and column. */
+async function readCsvFile(path: string, required: readonly string[]): Promise<CsvRow[]> {
+  let records: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    records = parse(await readFile(path), { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, info: true }) as typeof records;
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`, { cause: e });
+  }
+  const header = records[0] ? Object.keys(records[0].record) : [];
+  for (const column of required) {
+    if (records.length > 0 && !header.includes(column)) throw new Error(`${path}, line 1: missing column "${column}" (header: ${header.join(', ')})`);
+  }
+  // info.lines is the line where a record ends; a quoted field may span lines.
+  return records.map(({ record, info }) => ({
+    line: info.lines - Object.values(record).reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0),
+    values: record,
+  }));
+}
+
+const SIX = /^\d{6}$/;
+/** Case and whitespace: the normalisation under which two phrases are "identical". */
+const norm = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
+/** Census marks titles identical across the US, Canada and Mexico with a trailing T ("…HuntingT"). */
+export const stripCensusTitleMarker = (title: string) => title.trim().replace(/(?<=[a-z)])T$/, '').trim();
+
+/** The 2017 NAICS-6 codes of an EPA supply chain factor set (keys `naics-2017/<code>/<price>-price`). */
+export function epaNaicsCodes(factors: readonly EmissionFactor[]): Set<string> {
+  const codes = new Set<string>();
+  for (const f of factors) {
+    const m = /^naics-2017\/(\d{6})\/(?:purchaser|producer)-price$/.exec(f.activityKey);
+    if (m) codes.add(m[1]!);
+  }
+  return codes;
+}
+
+export interface MatchingLexicon {
+  lexicon: LexiconEntry[];
+  /** NAICS 2022 code → the 2017 codes it corresponds to, best first (only codes EPA v1.3.0 has). */
+  naics2022To2017: Record<string, string[]>;
+}
+
+/**
+ * The phrases that name each EPA v1.3.0 NAICS-6 code, and a 2022→2017 code bridge. With the shipped
+ * files (tested in matching.test.ts):
+ * - Census 2017 index: 20,057 coded entries (25 `******` cross-references skipped); 19,723 kept on
+ *   1,014 codes, 334 dropped (41 codes EPA does not publish: electric power generation 2211xx,
+ *   public administration 92xxxx, private households 814110, alumina refining 331314).
+ * - NAICS 2017 titles: 1,057 6-digit titles, 1,016 kept (one per EPA code), the same 41 dropped.
+ * - CaML: 11,643 rows, all with a 6-digit 2017 code; 16 dropped on 331314 (not in EPA), 10,242
+ *   repeat a Census index phrase of the same code and 3 its title (case and whitespace aside):
+ *   1,382 kept, on 137 codes.
+ * Total: 22,121 entries covering all 1,016 EPA codes (112130 and 541120 by their titles only).
+ * Bridge: 967 of the 2022 index's 1,010 codes map to at least one EPA code (see the 2022 SOURCE.md).
+ */
+export async function loadMatchingLexicon(): Promise<MatchingLexicon> {
+  const epa = epaNaicsCodes((await loadBundledFactorSet('epa-sc-v1.3.0')).result.factors);
+  const [index17, descriptions, index22, caml] = await Promise.all([
+    readCsvFile(CENSUS_2017_INDEX, ['NAICS17', 'INDEX ITEM DESCRIPTION']),
+    readCsvFile(CENSUS_2017_DESCRIPTIONS, ['Code', 'Title']),
+    readCsvFile(CENSUS_2022_INDEX, ['NAICS22', 'INDEX ITEM DESCRIPTION']),
+    readCsvFile(CAML, ['naics_desc', 'NAICS_2017_Code']),
+  ]);
+
+  const lexicon: LexiconEntry[] = [];
+  /** `code|normalised phrase` of every Census phrase (index entry or title) kept. */
+  const seen = new Set<string>();
+  const add = (code: string, phrase: string, source: string) => {
+    const p = phrase.trim();
+    const id = `${code}|${norm(p)}`;
+    if (!p || !epa.has(code) || (source === LEXICON_SOURCES.caml && seen.has(id))) return;
+    seen.add(id);
+    lexicon.push({ key: naicsTargetKey(code), phrase: p, source });
+  };
+
+  /** Normalised 2017 index phrase → its 2017 codes (the index has no phrase under two codes, but a bridge should not assume it). */
+  const codes17ByPhrase = new Map<string, string[]>();
+  for (const { line, values } of index17) {
+    const code = (values.NAICS17 ?? '').trim();
+    const phrase = values['INDEX ITEM DESCRIPTION'] ?? '';
+    if (code === '******') continue; // cross-reference ("Wholesale -- see type of product"), not a label
+    if (!SIX.test(code)) throw new Error(`${CENSUS_2017_INDEX}, line ${line}, column NAICS17: "${code}" is not a 6-digit NAICS code`);
+    add(code, phrase, LEXICON_SOURCES.census2017Index);
+    const list = codes17ByPhrase.get(norm(phrase)) ?? [];
+    if (!list.includes(code)) list.push(code);
+    codes17ByPhrase.set(norm(phrase), list);
+  }
+  for (const { values } of descriptions) {
+    const code = (values.Code ?? '').trim();
+    if (SIX.test(code)) add(code, stripCensusTitleMarker(values.Title ?? ''), LEXICON_SOURCES.naics2017Title);
+  }
+  for (const { values } of caml) {
+    const code = (values.NAICS_2017_Code ?? '').trim();
+    if (SIX.test(code)) add(code, values.naics_desc ?? '', LEXICON_SOURCES.caml);
+  }
+
+  // 2022 → 2017: the 2017 codes (in EPA) whose index phrases are identical to the 2022 code's own,
+  // by number of shared phrases (then code); a code that exists in both and in EPA comes first.
+  const shared = new Map<string, Map<string, number>>();
+  for (const { line, values } of index22) {
+    const code = (values.NAICS22 ?? '').trim();
+    if (code === '******') continue;
+    if (!SIX.test(code)) throw new Error(`${CENSUS_2022_INDEX}, line ${line}, column NAICS22: "${code}" is not a 6-digit NAICS code`);
+    let counts = shared.get(code);
+    if (!counts) shared.set(code, (counts = new Map()));
+    for (const c17 of codes17ByPhrase.get(norm(values['INDEX ITEM DESCRIPTION'] ?? '')) ?? []) {
+      if (epa.has(c17)) counts.set(c17, (counts.get(c17) ?? 0) + 1);
+    }
+  }
+  // EPA's codes are all 2017 codes, so "the same code in both and in EPA" is: the 2022 code is an EPA code.
+  const naics2022To2017: Record<string, string[]> = {};
+  for (const [code, counts] of [...shared].sort(([a], [b]) => a.localeCompare(b))) {
+    const ranked = [...counts].sort(([a, n], [b, m]) => m - n || a.localeCompare(b)).map(([c]) => c);
+    const list = epa.has(code) ? [code, ...ranked.filter((c) => c !== code)] : ranked;
+    if (list.length > 0) naics2022To2017[code] = list;
+  }
+  return { lexicon, naics2022To2017 };
+}
+
+/** One distinct purchase description of a labelled file, with its expert label: the unit of scoring. */
+export interface LabelledItem {
+  description: string;
+  /** 2017 NAICS-6 code; null when the annotators found no suitable code (-1, -2, -3): the right answer is no match. */
+  label: string | null;
+  /** The label's kg CO2e per USD as given in the file (EPA v1.2 with margins, 2021 USD); null for no label. */
+  labelFactor: string | null;
+  labelTitle: string | null;
+  /** Rows of the file with this description. */
+  rows: number;
+  /** Distinct non-empty extended descriptions and contract names of those rows, in file order. */
+  extended: string[];
+  contracts: string[];
+}
+
+const LABELLED_COLUMNS = ['COMMODITY_DESCRIPTION', 'EXTENDED_DESCRIPTION', 'CONTRACT_NAME', 'naics_code_final', 'naics_title_final', 'co2e_per_dollar_final'] as const;
+
+/**
+ * A CSV with the columns of the Austin set (COMMODITY_DESCRIPTION, EXTENDED_DESCRIPTION,
+ * CONTRACT_NAME, naics_code_final, naics_title_final, co2e_per_dollar_final), one item per distinct
+ * COMMODITY_DESCRIPTION (trimmed), in order of first appearance. Every row of an item must carry the
+ * same label.
+ */
+export async function loadLabelledItems(path: string): Promise<LabelledItem[]> {
+  const rows = await readCsvFile(path, LABELLED_COLUMNS);
+  const items = new Map<string, LabelledItem & { line: number }>();
+  const where = (line: number, column: string) => `${path}, line ${line}, column ${column}`;
+  for (const { line, values: v } of rows) {
+    const description = (v.COMMODITY_DESCRIPTION ?? '').trim();
+    if (!description) throw new Error(`${where(line, 'COMMODITY_DESCRIPTION')}: empty description`);
+    const code = (v.naics_code_final ?? '').trim();
+    let label: string | null;
+    let labelFactor: string | null = null;
+    if (code === '-1' || code === '-2' || code === '-3') label = null;
+    else if (SIX.test(code)) {
+      label = code;
+      labelFactor = (v.co2e_per_dollar_final ?? '').trim();
+      if (!/^\d+(\.\d+)?([eE][-+]?\d+)?$/.test(labelFactor)) throw new Error(`${where(line, 'co2e_per_dollar_final')}: "${labelFactor}" is not a number (label ${code})`);
+    } else throw new Error(`${where(line, 'naics_code_final')}: "${code}" is neither a 6-digit NAICS code nor -1, -2, -3 (no suitable code)`);
+    const title = (v.naics_title_final ?? '').trim();
+
+    let item = items.get(description);
+    if (!item) {
+      items.set(description, (item = { description, label, labelFactor, labelTitle: label && title ? title : null, rows: 0, extended: [], contracts: [], line }));
+    } else if (item.label !== label || item.labelFactor !== labelFactor) {
+      throw new Error(`${where(line, 'naics_code_final')}: "${description}" is labelled ${code} (${labelFactor ?? 'no factor'}), but ${item.label ?? 'no match'} (${item.labelFactor ?? 'no factor'}) at line ${item.line}`);
+    }
+    item.rows++;
+    const extended = (v.EXTENDED_DESCRIPTION ?? '').trim();
+    const contract = (v.CONTRACT_NAME ?? '').trim();
+    if (extended && !item.extended.includes(extended)) item.extended.push(extended);
+    if (contract && !item.contracts.includes(contract)) item.contracts.push(contract);
+  }
+  return [...items.values()].map(({ line: _line, ...item }) => item);
+}
