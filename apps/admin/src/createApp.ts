@@ -8,6 +8,7 @@ import { authenticate } from './http/auth.ts';
 import { notFound, problemHandler } from './http/problem.ts';
 import { calculationRoutes } from './routes/calculations.routes.ts';
 import { economicsRoutes } from './routes/economics.routes.ts';
+import { matchReviewRoutes } from './routes/matchReviews.routes.ts';
 import { factorRoutes } from './routes/factors.routes.ts';
 import { importRoutes } from './routes/imports.routes.ts';
 import { organisationRoutes } from './routes/organisations.routes.ts';
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps): express.Express {
   v1.use(organisationFactorRoutes(deps.db));
   v1.use(calculationRoutes(deps.db, deps.analytics));
   v1.use(economicsRoutes(deps.db));
+  v1.use(matchReviewRoutes(deps.db));
   app.use('/v1', v1);
   app.use(() => {
     throw notFound('route');

@@ -12,3 +12,4 @@ export * from './queries/inventory.ts';
 export { sql, UniqueIntegrityConstraintViolationError, ForeignKeyIntegrityConstraintViolationError, SchemaValidationError } from 'slonik';
 export type { DatabasePool, CommonQueryMethods } from 'slonik';
 export * from './queries/economics.ts';
+export * from './queries/mappingRules.ts';

@@ -1,5 +1,5 @@
 import { validateOrganisationFactors } from '@tally/core';
-import { createRun, copyRows, findRun, runMethodTotals, storeEconomics, storeFactorSet, storeGwpSets, storeOrganisationFactorSet, type RunRow } from '@tally/db';
+import { createMappingRule, createRun, copyRows, findRun, reviewGroups, runMethodTotals, storeEconomics, storeFactorSet, storeGwpSets, storeOrganisationFactorSet, type RunRow } from '@tally/db';
 import { loadBundledEconomics, loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,5 +121,22 @@ describe('calculation methods on the published factor sets', () => {
     const run = await runToEnd();
     const grid = (await results(run.id))[2];
     expect(grid).toMatchObject({ status: 'calculated', factor_set_id: 'owid-ember-grid-2025', factor_id: 'owid-ember-grid-2025:FR:2024', co2e_kg: '40.83' });
+  });
+
+  it('holds weak matches for review, grouped by text; a confirmed or overriding rule is applied by the next run, with who set it', async () => {
+    const first = await runToEnd({ matchThreshold: 1 });
+    const held = (await results(first.id)).slice(6);
+    expect(held.map((r) => r.reason)).toEqual(['NEEDS_REVIEW', 'NO_MATCH']);
+    const groups = await reviewGroups(t.db.pool, first.id, 10);
+    expect(groups).toEqual([
+      expect.objectContaining({ text: 'iron and steel mills', reason: 'NEEDS_REVIEW', rows: 1, spend: { USD: '1000' }, spendShare: '0.5', proposal: expect.objectContaining({ key: 'naics-2017/331110' }) }),
+      expect.objectContaining({ text: 'zzqx 12-1/4 in', reason: 'NO_MATCH', rows: 1, spend: { USD: '1000' } }),
+    ]);
+    const confirmed = await createMappingRule(t.db.pool, orgId, { kind: 'exact', field: 'description', pattern: groups[0]!.text, key: 'naics-2017/331110', createdBy: 'api-key:reviewer' });
+    await createMappingRule(t.db.pool, orgId, { kind: 'exact', field: 'description', pattern: groups[1]!.text, key: 'naics-2017/332722', createdBy: 'api-key:reviewer' });
+    const next = await runToEnd({ matchThreshold: 1 });
+    const [steel, bolts] = (await results(next.id)).slice(6);
+    expect(steel).toMatchObject({ status: 'calculated', factor_id: 'epa-sc-v1.3.0:331110:purchaser', match: { method: 'rule', confidence: 1, evidence: { ruleId: confirmed.id, createdBy: 'api-key:reviewer' } } });
+    expect(bolts).toMatchObject({ status: 'calculated', factor_id: 'epa-sc-v1.3.0:332722:purchaser', match: { method: 'rule' } });
   });
 });

@@ -1,6 +1,6 @@
 import { exportRunToAnalytics } from '@tally/analytics';
 import { factorKeysFor, MATCHED_ACTIVITY_TYPES } from '@tally/core';
-import { chunkActivities, commitChunk, factorsForRun, failRun, finalizeRun, findChunkWork, findRun, loadEconomics, planRun, TASK } from '@tally/db';
+import { chunkActivities, commitChunk, factorsForRun, failRun, finalizeRun, findChunkWork, findRun, liveMappingRules, loadEconomics, planRun, TASK } from '@tally/db';
 import type { Task, TaskList } from 'graphile-worker';
 import type { TaskContext } from './context.ts';
 import { ChunkPayload, RunPayload } from './payloads.ts';
@@ -31,6 +31,7 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
   }
   // Rows matched by text may resolve to any factor of the run's sets.
   const matching = activities.some((a) => MATCHED_ACTIVITY_TYPES.has(a.activityType)) ? await ctx.matchingData(work.factorSetIds) : undefined;
+  const rules = matching ? await liveMappingRules(ctx.db.pool, work.orgId) : [];
   const [factors, gwpSets, economics] = await Promise.all([
     matching ? matching.factors : factorsForRun(ctx.db.pool, work.factorSetIds, [...keys], [...prefixes]),
     ctx.gwpSets(),
@@ -40,7 +41,7 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
   const results = await ctx.pool.calculate({
     activities: activities.map(({ entityId: _e, periodStart: _p, ...a }) => a),
     factors,
-    matching: matching ? { targets: matching.targets } : undefined,
+    matching: matching ? { targets: matching.targets, rules } : undefined,
     factorSetIds: work.factorSetIds,
     gwpSetId: work.gwpSetId,
     gwpSets,

@@ -1,0 +1,46 @@
+import { useTestDatabase } from '@tally/testing/fixtures';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedOrganisation, startTestApp, type TestApp } from '../test/testApp.ts';
+
+describe('match reviews and mapping rules through the API', () => {
+  const t = useTestDatabase();
+  let app: TestApp;
+  let a: { orgId: string; key: string };
+  let b: { orgId: string; key: string };
+  beforeAll(async () => {
+    app = await startTestApp(t.db);
+    a = await seedOrganisation(app, 'Reviewer');
+    b = await seedOrganisation(app, 'Other');
+  });
+  afterAll(() => app.stop());
+
+  it('stores a decision as an exact rule with who set it; a newer decision on the same text replaces it', async () => {
+    const first = await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/match-reviews`, { text: 'nut hex brass 1/4-20', key: 'naics-2017/332722' });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ kind: 'exact', field: 'description', pattern: 'nut hex brass 1/4-20', key: 'naics-2017/332722', createdBy: expect.stringMatching(/^api-key:/), retiredAt: null });
+    const second = await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/match-reviews`, { text: 'NUT HEX BRASS 1/4-20', key: 'naics-2017/332999' });
+    const live = await app.call(a.key, 'GET', `/v1/organisations/${a.orgId}/mapping-rules`);
+    expect(live.body.rules.map((r: { id: string }) => r.id)).toEqual([second.body.id]);
+    const all = await app.call(a.key, 'GET', `/v1/organisations/${a.orgId}/mapping-rules?retired=true`);
+    expect(all.body.rules).toHaveLength(2);
+  });
+
+  it('creates, validates and retires rules; another organisation sees none of them', async () => {
+    const bad = await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/mapping-rules`, { kind: 'regex', pattern: '([', key: 'x' });
+    expect(bad.status).toBe(400);
+    const rule = await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/mapping-rules`, { kind: 'contains', field: 'supplier', pattern: 'acme tools', key: 'naics-2017/332216' });
+    expect(rule.status).toBe(201);
+    expect((await app.call(b.key, 'GET', `/v1/organisations/${a.orgId}/mapping-rules`)).status).toBe(404);
+    expect((await app.call(b.key, 'DELETE', `/v1/organisations/${a.orgId}/mapping-rules/${rule.body.id}`)).status).toBe(404);
+    expect((await app.call(b.key, 'GET', `/v1/organisations/${b.orgId}/mapping-rules`)).body.rules).toEqual([]);
+    expect((await app.call(a.key, 'DELETE', `/v1/organisations/${a.orgId}/mapping-rules/${rule.body.id}`)).status).toBe(204);
+    expect((await app.call(a.key, 'DELETE', `/v1/organisations/${a.orgId}/mapping-rules/${rule.body.id}`)).status).toBe(404);
+  });
+
+  it('answers 404 for a period without a complete run, and for another organisation', async () => {
+    const r = await app.call(a.key, 'GET', `/v1/organisations/${a.orgId}/match-reviews?period=2024`);
+    expect(r).toMatchObject({ status: 404, body: { type: 'urn:tally:problem:no-complete-run' } });
+    expect((await app.call(b.key, 'GET', `/v1/organisations/${a.orgId}/match-reviews?period=2024`)).status).toBe(404);
+    expect((await app.call(a.key, 'GET', `/v1/organisations/${a.orgId}/match-reviews`)).status).toBe(400);
+  });
+});
