@@ -81,7 +81,7 @@ describe('calculation methods on the published factor sets', () => {
     const without = await runToEnd({ radiativeForcing: 'without' });
     expect((await results(without.id))[0]).toMatchObject({ co2e_kg: '858.824', co2e_variants: { with_rf: '1451.296', without_rf: '858.824' } });
     // the report says which variant it counts and what the other gives
-    expect(await runMethodTotals(t.db.pool, without.id, 'operational_control', 'without')).toEqual({
+    expect(await runMethodTotals(t.db.pool, without.id, 'operational_control', 'without')).toMatchObject({
       airTravel: { radiativeForcing: 'without', activities: 1, reportedCo2eKg: '858.824', withRfCo2eKg: '1451.296', withoutRfCo2eKg: '858.824' },
     });
   });
@@ -138,5 +138,9 @@ describe('calculation methods on the published factor sets', () => {
     const [steel, bolts] = (await results(next.id)).slice(6);
     expect(steel).toMatchObject({ status: 'calculated', factor_id: 'epa-sc-v1.3.0:331110:purchaser', match: { method: 'rule', confidence: 1, evidence: { ruleId: confirmed.id, createdBy: 'api-key:reviewer' } } });
     expect(bolts).toMatchObject({ status: 'calculated', factor_id: 'epa-sc-v1.3.0:332722:purchaser', match: { method: 'rule' } });
+    // the run's CO2e by how factors were chosen: named by the row, or matched by a rule
+    const byMethod = (await runMethodTotals(t.db.pool, next.id, 'operational_control', 'with')).byMatchMethod;
+    expect(byMethod.map((m) => [m.method, m.activities])).toEqual([['direct', 6], ['rule', 2]]);
+    expect(byMethod.reduce((s, m) => s + Number(m.share), 0)).toBeCloseTo(1, 5);
   });
 });

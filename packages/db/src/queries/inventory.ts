@@ -104,6 +104,8 @@ export async function runResults(db: CommonQueryMethods, runId: string, afterAct
 }
 
 export interface MethodTotals {
+  /** CO2e by how each row's factor was chosen: named by the row (`direct`) or matched by rule, code or text. */
+  byMatchMethod: { method: string; activities: number; co2eKg: string; share: string | null }[];
   /** What the inventory's air travel figure includes, and the figure under each variant. */
   airTravel: { radiativeForcing: 'with' | 'without'; activities: number; reportedCo2eKg: string; withRfCo2eKg: string; withoutRfCo2eKg: string } | null;
 }
@@ -122,7 +124,15 @@ export async function runMethodTotals(db: CommonQueryMethods, runId: string, con
            trim_scale(coalesce(sum(coalesce((r.co2e_variants ->> 'without_rf')::numeric, r.co2e_kg) * ${weight}), 0))::text as "withoutRf"
     from calculation_results r join entities e on e.id = r.entity_id
     where r.run_id = ${runId} and r.status = 'calculated' and r.method = 'air-travel'`);
+  const byMatch = await db.any(sql.type(z.object({ method: z.string(), activities: z.number(), co2eKg: z.string(), share: z.string().nullable() }))`
+    select method, activities, co2e::text as "co2eKg",
+           case when sum(co2e) over () > 0 then trim_scale(round(co2e / sum(co2e) over (), 6))::text end as share
+    from (select coalesce(r.match ->> 'method', 'direct') as method, count(*)::int as activities, trim_scale(sum(r.co2e_kg * ${weight})) as co2e
+          from calculation_results r join entities e on e.id = r.entity_id
+          where r.run_id = ${runId} and r.status = 'calculated' group by 1) m
+    order by method`);
   return {
+    byMatchMethod: byMatch.map((m) => ({ ...m })),
     airTravel: air.activities === 0 ? null : { radiativeForcing, activities: air.activities, reportedCo2eKg: air.reported, withRfCo2eKg: air.withRf, withoutRfCo2eKg: air.withoutRf },
   };
 }
