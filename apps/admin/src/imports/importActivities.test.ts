@@ -53,6 +53,17 @@ describe('activity imports', () => {
     expect(rej.body.next).toBe('?afterLine=4&limit=1');
   });
 
+  it('keeps ledger and method fields of a purchase line', async () => {
+    const csv = 'entity,date,activity_type,quantity,unit,description,account,category,cabin_class,trips,origin,destination\nHQ,2024-05-02,spend,120.50,USD,COUPLING BRASS 1 IN,5010-Plumbing,MRO supplies,,,,\nHQ,2024-05-03,air-travel,900,km,LHR-CDG,,,economy,2,GB,FR\n';
+    const r = await upload(csv);
+    expect(r.body).toMatchObject({ rowsAccepted: 2, rowsRejected: 0, ignoredColumns: [] });
+    const rows = await t.db.pg.query(`select account, category, attributes from activities where import_id = $1 order by line_no`, [r.body.importId]);
+    expect(rows.rows).toEqual([
+      { account: '5010-Plumbing', category: 'MRO supplies', attributes: null },
+      { account: null, category: null, attributes: { cabin_class: 'economy', trips: 2, origin: 'GB', destination: 'FR' } },
+    ]);
+  });
+
   it('accepts NDJSON with numbers and reports bad JSON lines', async () => {
     const nd = [
       JSON.stringify({ entity: 'HQ', date: '2024-05-01', activity_type: 'hotel-stay/hotel-stay/uk', quantity: 3, unit: 'room nights' }),

@@ -166,7 +166,7 @@ export async function importActivities(
           const v = validateActivityRecord(item.record, item.line, { entities });
           if (v.ok) {
             const r = v.row;
-            yield [input.orgId, importId, r.line, r.entityId, r.periodStart, r.periodEnd, r.activityType, r.quantity, r.unit, r.description, r.supplier, r.amount, r.currency, r.attributes];
+            yield [input.orgId, importId, r.line, r.entityId, r.periodStart, r.periodEnd, r.activityType, r.quantity, r.unit, r.description, r.supplier, r.amount, r.currency, r.account, r.category, r.attributes];
           } else {
             rejected.push({ line: item.line, errors: v.errors, raw: item.record });
           }
@@ -179,7 +179,7 @@ export async function importActivities(
     const acceptedCount = await copyRows(
       client,
       'activities',
-      ['org_id', 'import_id', 'line_no', 'entity_id', 'period_start', 'period_end', 'activity_type', 'quantity', 'unit', 'description', 'supplier', 'amount', 'currency', 'attributes'],
+      ['org_id', 'import_id', 'line_no', 'entity_id', 'period_start', 'period_end', 'activity_type', 'quantity', 'unit', 'description', 'supplier', 'amount', 'currency', 'account', 'category', 'attributes'],
       accepted(),
     );
     for (let i = 0; i < rejected.length; i += 5000) {

@@ -30,7 +30,8 @@ export function calculationRoutes(db: Db, analytics?: ClickHouseClient): Router 
     const body = CreateRun.safeParse(req.body);
     if (!body.success) throw fromZod(body.error);
     const period = parsePeriod(body.data.period);
-    if (!(await findOrganisation(db.pool, orgId).catch(() => null))) throw notFound('organisation');
+    const org = await findOrganisation(db.pool, orgId).catch(() => null);
+    if (!org) throw notFound('organisation');
     const setIds = [...new Set([...(body.data.factorSetIds ?? []), ...(body.data.factorSetId ? [body.data.factorSetId] : [])])];
     for (const id of setIds) {
       // Another organisation's set answers exactly like a missing one.
@@ -45,7 +46,8 @@ export function calculationRoutes(db: Db, analytics?: ClickHouseClient): Router 
       factorSetIds: setIds,
       gwpSetId: body.data.gwpSetId,
       chunkSize: body.data.chunkSize,
-      options: body.data.options,
+      // The organisation's review threshold unless the run says otherwise.
+      options: { ...body.data.options, matchThreshold: body.data.options.matchThreshold ?? Number(org.matchThreshold) },
     });
     res.status(202).location(`/v1/calculation-runs/${run.id}`).json(presentRun(run));
   });

@@ -62,6 +62,16 @@ describe('organisations, entities and API keys', () => {
     expect((await app.call(ADMIN_TOKEN, 'GET', `/v1/organisations/${b.orgId}/entities`)).status).toBe(200);
   });
 
+  it('sets the organisation\'s match review threshold, which runs take unless they say otherwise', async () => {
+    const a = await seedOrganisation(app, 'Thresholds');
+    const b = await seedOrganisation(app, 'Thresholds B');
+    expect((await app.call(a.key, 'GET', `/v1/organisations/${a.orgId}`)).body.matchThreshold).toBe('0.8');
+    const p = await app.call(a.key, 'PATCH', `/v1/organisations/${a.orgId}`, { matchThreshold: 0.65 });
+    expect(p).toMatchObject({ status: 200, body: { matchThreshold: '0.65' } });
+    expect((await app.call(a.key, 'PATCH', `/v1/organisations/${a.orgId}`, { matchThreshold: 2 })).status).toBe(400);
+    expect((await app.call(b.key, 'PATCH', `/v1/organisations/${a.orgId}`, { matchThreshold: 0.1 })).status).toBe(404);
+  });
+
   it('validates entity input with problem details', async () => {
     const { orgId, key } = await seedOrganisation(app, 'Gamma');
     const bad = await app.call(key, 'POST', `/v1/organisations/${orgId}/entities`, { code: 'S2', name: 'S2', kind: 'factory', country: 'GBR' });

@@ -1,10 +1,11 @@
-import { ConsolidationApproach, ForeignKeyIntegrityConstraintViolationError, UniqueIntegrityConstraintViolationError, findOrganisation, insertEntity, insertOrganisation, issueApiKey, listEntities, type Db } from '@tally/db';
+import { ConsolidationApproach, ForeignKeyIntegrityConstraintViolationError, UniqueIntegrityConstraintViolationError, findOrganisation, insertEntity, insertOrganisation, issueApiKey, updateOrganisation, listEntities, type Db } from '@tally/db';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireOperator, requireOrg } from '../http/auth.ts';
 import { ProblemError, fromZod, notFound } from '../http/problem.ts';
 
-const CreateOrganisation = z.object({ name: z.string().trim().min(1).max(200), consolidationApproach: ConsolidationApproach.optional() });
+const CreateOrganisation = z.object({ name: z.string().trim().min(1).max(200), consolidationApproach: ConsolidationApproach.optional(), matchThreshold: z.number().min(0).max(1).optional() });
+const UpdateOrganisation = CreateOrganisation.partial().strict();
 const CreateEntity = z.object({
   code: z.string().trim().min(1).max(100),
   name: z.string().trim().min(1).max(300),
@@ -25,6 +26,15 @@ export function organisationRoutes(db: Db): Router {
     const org = await insertOrganisation(db.pool, body.data);
     const key = await issueApiKey(db.pool, org.id, 'initial');
     res.status(201).json({ organisation: org, apiKey: key });
+  });
+
+  r.patch('/organisations/:orgId', async (req, res) => {
+    requireOrg(req, req.params.orgId);
+    const body = UpdateOrganisation.safeParse(req.body);
+    if (!body.success) throw fromZod(body.error);
+    const org = await updateOrganisation(db.pool, req.params.orgId, body.data).catch(() => null);
+    if (!org) throw notFound('organisation');
+    res.json(org);
   });
 
   r.get('/organisations/:orgId', async (req, res) => {

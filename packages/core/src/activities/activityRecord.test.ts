@@ -9,7 +9,7 @@ describe('validateActivityRecord', () => {
     const r = validateActivityRecord(ok, 2, ctx);
     expect(r).toEqual({
       ok: true,
-      row: { line: 2, entityId: 'e-1', periodStart: '2024-03-01', periodEnd: '2024-03-01', activityType: 'diesel', quantity: '12.5', unit: 'litre', description: null, supplier: null, amount: null, currency: null, attributes: null },
+      row: { line: 2, entityId: 'e-1', periodStart: '2024-03-01', periodEnd: '2024-03-01', activityType: 'diesel', quantity: '12.5', unit: 'litre', description: null, supplier: null, amount: null, currency: null, account: null, category: null, attributes: null },
     });
   });
 

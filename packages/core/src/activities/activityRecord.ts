@@ -14,6 +14,9 @@ export interface ActivityRow {
   supplier: string | null;
   amount: string | null;
   currency: string | null;
+  /** Ledger account and purchase category of the line, for matching and mapping rules. */
+  account: string | null;
+  category: string | null;
   /** Method fields (see ATTRIBUTE_FIELDS), null when the row has none. */
   attributes: ActivityAttributes | null;
 }
@@ -87,7 +90,7 @@ export interface RecordContext {
   entities: ReadonlyMap<string, string>;
 }
 
-export const ACTIVITY_FIELDS = ['entity', 'date', 'period_start', 'period_end', 'activity_type', 'quantity', 'unit', 'description', 'supplier', 'amount', 'currency', ...ATTRIBUTE_FIELDS] as const;
+export const ACTIVITY_FIELDS = ['entity', 'date', 'period_start', 'period_end', 'activity_type', 'quantity', 'unit', 'description', 'supplier', 'amount', 'currency', 'account', 'category', ...ATTRIBUTE_FIELDS] as const;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MAX_QUANTITY = new Big('1e15');
@@ -180,6 +183,10 @@ export function validateActivityRecord(record: Record<string, unknown>, line: nu
   const supplier = text(record.supplier) ?? null;
   if (description && description.length > 2000) errors.push({ line, field: 'description', reason: 'is longer than 2000 characters' });
   if (supplier && supplier.length > 500) errors.push({ line, field: 'supplier', reason: 'is longer than 500 characters' });
+  const account = text(record.account) ?? null;
+  const category = text(record.category) ?? null;
+  if (account && account.length > 200) errors.push({ line, field: 'account', reason: 'is longer than 200 characters' });
+  if (category && category.length > 500) errors.push({ line, field: 'category', reason: 'is longer than 500 characters' });
 
   const amountRaw = text(record.amount);
   const currencyRaw = text(record.currency);
@@ -199,6 +206,6 @@ export function validateActivityRecord(record: Record<string, unknown>, line: nu
   }
   return {
     ok: true,
-    row: { line, entityId, periodStart, periodEnd, activityType: activityType.toLowerCase(), quantity, unit, description, supplier, amount, currency, attributes },
+    row: { line, entityId, periodStart, periodEnd, activityType: activityType.toLowerCase(), quantity, unit, description, supplier, amount, currency, account, category, attributes },
   };
 }

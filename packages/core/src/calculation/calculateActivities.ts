@@ -23,6 +23,8 @@ export interface ActivityInput {
   supplier?: string | null | undefined;
   /** Free text of the line: what matching reads when the row names no factor key. */
   description?: string | null | undefined;
+  account?: string | null | undefined;
+  category?: string | null | undefined;
   /** Spend of the line, used against spend-based factors when the quantity is not money. */
   amount?: string | null | undefined;
   currency?: string | null | undefined;
@@ -124,7 +126,7 @@ export function calculateActivities(input: CalculationInput, deps: CalculationDe
 
   return input.activities.map((a): ActivityResult => {
     const matched = MATCHED_ACTIVITY_TYPES.has(a.activityType);
-    const rk = JSON.stringify([a.activityType, a.unit, a.region, a.year, a.supplier ?? null, a.attributes ?? null, a.currency ?? null, AIR_TRAVEL_TYPES.has(a.activityType) ? a.quantity : null, matched ? a.description ?? null : null]);
+    const rk = JSON.stringify([a.activityType, a.unit, a.region, a.year, a.supplier ?? null, a.attributes ?? null, a.currency ?? null, AIR_TRAVEL_TYPES.has(a.activityType) ? a.quantity : null, matched ? [a.description ?? null, a.account ?? null, a.category ?? null] : null]);
     let r = resolutions.get(rk);
     if (!r) resolutions.set(rk, (r = matched ? resolveByText(a, deps.matcher, threshold, (k) => resolve({ ...a, activityType: k }, catalogues, has, rf, input.economics)) : resolve(a, catalogues, has, rf, input.economics)));
     const fail = (status: 'unmatched' | 'failed', reason: string, detail: string): UnmatchedResult => ({ activityId: a.id, status, reason, detail, gwpSetId: gwp.id, ...(r.text ? { match: r.text } : {}) });
@@ -186,7 +188,7 @@ interface Resolution {
 function resolveByText(a: ActivityInput, matcher: MatchEngine | undefined, threshold: number, byKey: (key: string) => Resolution): Resolution {
   const none = (reason: UnmatchedReason, detail: string, text?: MatchOutcome): Resolution => ({ match: { kind: 'unmatched', reason, detail }, method: 'match', notes: [], variants: null, useAmount: false, ...(text ? { text } : {}) });
   if (!matcher) return none('NO_MATCHER', 'this row asks for matching, and no matching engine is loaded');
-  const text = matcher.match({ description: a.description, supplier: a.supplier, unit: a.unit, region: a.region, year: a.year });
+  const text = matcher.match({ description: a.description, supplier: a.supplier, account: a.account, category: a.category, unit: a.unit, region: a.region, year: a.year });
   if (text.key === null) return none('NO_MATCH', `no factor fits "${a.description ?? ''}": ${text.evidence.note ?? 'nothing to go on'}`, text);
   if (text.confidence < threshold) return none('NEEDS_REVIEW', `best match ${text.key} (${text.title}) at confidence ${text.confidence}, below ${threshold}: confirm or override it in the review queue`, text);
   const r = byKey(text.key);

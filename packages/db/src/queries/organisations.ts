@@ -8,17 +8,28 @@ export const OrganisationRow = z.object({
   id: z.string(),
   name: z.string(),
   consolidationApproach: ConsolidationApproach,
+  /** Matched rows below this confidence are held for review instead of calculated. */
+  matchThreshold: z.string(),
   createdAt: z.string(),
 });
 export type OrganisationRow = z.infer<typeof OrganisationRow>;
 
-const orgColumns = sql.fragment`id, name, consolidation_approach as "consolidationApproach", created_at as "createdAt"`;
+const orgColumns = sql.fragment`id, name, consolidation_approach as "consolidationApproach", trim_scale(match_threshold)::text as "matchThreshold", created_at as "createdAt"`;
 
-export async function insertOrganisation(db: CommonQueryMethods, input: { name: string; consolidationApproach?: z.infer<typeof ConsolidationApproach> }): Promise<OrganisationRow> {
+export async function insertOrganisation(db: CommonQueryMethods, input: { name: string; consolidationApproach?: z.infer<typeof ConsolidationApproach>; matchThreshold?: number }): Promise<OrganisationRow> {
   return db.one(sql.type(OrganisationRow)`
-    insert into organisations (name, consolidation_approach)
-    values (${input.name}, ${input.consolidationApproach ?? 'operational_control'})
+    insert into organisations (name, consolidation_approach, match_threshold)
+    values (${input.name}, ${input.consolidationApproach ?? 'operational_control'}, ${input.matchThreshold ?? 0.8})
     returning ${orgColumns}`);
+}
+
+export async function updateOrganisation(db: CommonQueryMethods, id: string, input: { name?: string | undefined; consolidationApproach?: z.infer<typeof ConsolidationApproach> | undefined; matchThreshold?: number | undefined }): Promise<OrganisationRow | null> {
+  return db.maybeOne(sql.type(OrganisationRow)`
+    update organisations set
+      name = coalesce(${input.name ?? null}, name),
+      consolidation_approach = coalesce(${input.consolidationApproach ?? null}, consolidation_approach),
+      match_threshold = coalesce(${input.matchThreshold ?? null}::numeric, match_threshold)
+    where id = ${id} returning ${orgColumns}`);
 }
 
 export async function findOrganisation(db: CommonQueryMethods, id: string): Promise<OrganisationRow | null> {

@@ -160,18 +160,18 @@ export interface ChunkActivity extends ActivityInput {
   periodStart: string;
 }
 
-type ChunkRow = [string, string, string, string, string, string, string, string | null, string | null, string | null, ActivityInput['attributes'], string | null];
+type ChunkRow = [string, string, string, string, string, string, string, string | null, string | null, string | null, ActivityInput['attributes'], string | null, string | null, string | null];
 
 export async function chunkActivities(pool: pg.Pool, work: ChunkWork): Promise<ChunkActivity[]> {
   const r = await pool.query<ChunkRow>({
-    text: `select a.id, a.activity_type, a.quantity, a.unit, a.entity_id, a.period_start, e.country, a.supplier, a.amount, a.currency, a.attributes, a.description
+    text: `select a.id, a.activity_type, a.quantity, a.unit, a.entity_id, a.period_start, e.country, a.supplier, a.amount, a.currency, a.attributes, a.description, a.account, a.category
            from activities a join entities e on e.id = a.entity_id
            where a.org_id = $1 and a.id between $2 and $3 and a.period_start between $4 and $5 order by a.id`,
     values: [work.orgId, work.firstActivityId, work.lastActivityId, work.periodStart, work.periodEnd],
     rowMode: 'array',
   });
-  return r.rows.map(([id, activityType, quantity, unit, entityId, periodStart, country, supplier, amount, currency, attributes, description]) => ({
-    id, activityType, quantity, unit, entityId, periodStart, region: country, year: Number(periodStart.slice(0, 4)), supplier, amount, currency, attributes, description,
+  return r.rows.map(([id, activityType, quantity, unit, entityId, periodStart, country, supplier, amount, currency, attributes, description, account, category]) => ({
+    id, activityType, quantity, unit, entityId, periodStart, region: country, year: Number(periodStart.slice(0, 4)), supplier, amount, currency, attributes, description, account, category,
   }));
 }
 
