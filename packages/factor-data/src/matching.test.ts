@@ -17,7 +17,11 @@ describe('matching lexicon', () => {
     expect(count('census-naics-2017-index')).toBe(19_723); // of 20,057 coded entries
     expect(count('naics-2017-title')).toBe(1016);
     expect(count('caml')).toBe(1382);
-    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1382);
+    expect(count('naics-2017-description')).toBe(1016);
+    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 1382);
+    const handtools = m.lexicon.find((e) => e.source === 'naics-2017-description' && e.key === 'naics-2017/332216')!;
+    expect(handtools.phrase).toContain('manufacturing saw blades');
+    expect(handtools.phrase).not.toMatch(/Cross-References|industry comprises/);
     expect(codes('census-naics-2017-index')).toBe(1014);
     expect(codes('caml')).toBe(137);
     expect(codes()).toBe(1016);

@@ -13,7 +13,7 @@ const CAML = `${MATCHING_DIR}caml/caml_naics_codes.csv`;
 /** City of Austin purchase lines with expert NAICS-6 labels, development half (CDLA-Permissive-2.0). */
 export const AUSTIN_DEV_FILE = `${MATCHING_DIR}austin-procurement-dev/austin_dev.csv`;
 
-export const LEXICON_SOURCES = { census2017Index: 'census-naics-2017-index', naics2017Title: 'naics-2017-title', caml: 'caml' } as const;
+export const LEXICON_SOURCES = { census2017Index: 'census-naics-2017-index', naics2017Title: 'naics-2017-title', naics2017Description: 'naics-2017-description', caml: 'caml' } as const;
 
 /** The factor key of a 2017 NAICS-6 code as a matching target (the calculation appends the price basis). */
 export const naicsTargetKey = (code: string) => `naics-2017/${code}`;
@@ -112,7 +112,11 @@ export async function loadMatchingLexicon(): Promise<MatchingLexicon> {
   }
   for (const { values } of descriptions) {
     const code = (values.Code ?? '').trim();
-    if (SIX.test(code)) add(code, stripCensusTitleMarker(values.Title ?? ''), LEXICON_SOURCES.naics2017Title);
+    if (!SIX.test(code)) continue;
+    add(code, stripCensusTitleMarker(values.Title ?? ''), LEXICON_SOURCES.naics2017Title);
+    // What the industry makes or does, without the cross-references (which name other codes' products).
+    const body = (values.Description ?? '').split(/Cross-References/i)[0]!.replace(/^This (U\.S\. )?industry comprises establishments primarily engaged in/i, '').replace(/\(\d+\)/g, ' ');
+    add(code, body, LEXICON_SOURCES.naics2017Description);
   }
   for (const { values } of caml) {
     const code = (values.NAICS_2017_Code ?? '').trim();

@@ -1,7 +1,7 @@
 import { findUnit } from '../units/convertUnit.ts';
 import { BROADER, terms, words } from './normalise.ts';
 import { stemmer } from 'stemmer';
-import { PhraseIndex, type PhraseHit } from './phraseIndex.ts';
+import { KeyDocuments, PhraseIndex, type PhraseHit } from './phraseIndex.ts';
 import type { LexiconEntry, MappingRule, MatchAlternative, MatchOutcome, MatchQuery, MatchTarget } from './types.ts';
 
 export interface MatchEngineInput {
@@ -24,7 +24,7 @@ export interface MatchEngine {
  * documents they blur codes more than they help (top-1 on the Austin development set 0.42 without,
  * 0.41 with them at any weight tried), so they count for nothing by default.
  */
-const SOURCE_WEIGHT: Record<string, number> = { 'naics-2017-title': 1.2, 'census-naics-2017-index': 1, caml: 0, 'factor-name': 1.2 };
+const SOURCE_WEIGHT: Record<string, number> = { 'naics-2017-title': 1.2, 'census-naics-2017-index': 1, 'naics-2017-description': 1, caml: 0, 'factor-name': 1.2 };
 
 const AUTO_ACCEPT = 0.8;
 const SERVICE_PRIOR = 0.6;
@@ -51,6 +51,16 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
   }
   for (const [i, t] of targets.entries()) phrases.push({ key: i, text: t.title, weight: SOURCE_WEIGHT['naics-2017-title']!, source: 'title' });
   const index = new PhraseIndex(phrases, targets.length);
+  const docTexts = targets.map(() => [] as string[]);
+  for (const p of phrases) docTexts[p.key]!.push(p.text);
+  const docs = new KeyDocuments(docTexts);
+  // The terms of a phrase, for the evidence of a match; the same phrases win again and again.
+  const termsOfPhrase = new Map<number, ReadonlySet<string>>();
+  const phraseTerms = (i: number): ReadonlySet<string> => {
+    let t = termsOfPhrase.get(i);
+    if (!t) termsOfPhrase.set(i, (t = new Set(terms(phrases[i]!.text))));
+    return t;
+  };
   // A purchase line that names no service buys a good: industries that make goods come first.
   const goodsPrior = Float64Array.from(targets, (t) => (/^naics-2017\/(11|21|31|32|33)/.test(t.key) || !t.key.startsWith('naics-') ? 1 : SERVICE_PRIOR));
   const dims = targets.map((t) => new Set(t.dimensions));
@@ -87,15 +97,16 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     const query = weightedTerms(text);
     if (query.length === 0) return noMatch('the text has no words to match on');
     const service = query.some((x) => SERVICE_TERMS.has(x.term));
-    const hits = index.search(query, 5, fits, service ? undefined : goodsPrior);
+    const prior = service ? undefined : goodsPrior;
+    const hits = combine(index.search(query, 30, fits, prior), (k) => docs.score(k, query) * (prior?.[k] ?? 1)).slice(0, 5);
     if (hits.length === 0) return noMatch(`no ${dimension ?? ''} factor shares a word with the text`.replace('  ', ' '));
     const conf = confidences(hits);
     const alternatives: MatchAlternative[] = hits.map((h, i) => ({ key: targets[h.key]!.key, title: targets[h.key]!.title, confidence: conf[i]! }));
     const best = hits[0]!;
-    const matched = terms(phrases[best.phrase]!.text);
+    const matched = phraseTerms(best.phrase);
     const margin = hits[1] ? (best.score - hits[1].score) / best.score : 1;
     const evidence = {
-      terms: [...new Set(query.map((x) => x.term).filter((t) => matched.includes(t)))],
+      terms: query.map((x) => x.term).filter((t) => matched.has(t)),
       note: `best phrase: "${phrases[best.phrase]!.text}"`,
       coverage: round4(best.coverage),
       margin: round4(margin),
@@ -159,15 +170,16 @@ function codeOf(q: MatchQuery, bridge: MatchEngineInput['naics2022To2017']): { k
  * "GAUGES, PRESSURE AND VACUUM"), so the first word counts a little more; repeated terms count once.
  */
 function weightedTerms(text: string): { term: string; weight: number }[] {
-  const ws = words(text);
   const seen = new Map<string, number>();
   const add = (t: string, w: number) => seen.set(t, Math.max(seen.get(t) ?? 0, w));
   terms(text).forEach((t, i) => {
     add(t, i === 0 ? HEAD_WEIGHT : 1);
-    for (const b of BROADER[ws[i]!] ?? []) add(stemmer(b), BROADER_WEIGHT);
+    for (const b of BROADER_BY_STEM.get(t) ?? []) add(b, BROADER_WEIGHT);
   });
   return [...seen].map(([term, weight]) => ({ term, weight }));
 }
+/** BROADER keyed and valued by stems, so plurals and other forms of a word find their family. */
+const BROADER_BY_STEM = new Map(Object.entries(BROADER).map(([w, bs]) => [stemmer(w), bs.map((b) => stemmer(b))]));
 const HEAD_WEIGHT = 1.5;
 const BROADER_WEIGHT = 0.5;
 
@@ -186,3 +198,12 @@ function confidences(hits: readonly PhraseHit[]): number[] {
 }
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** How much the key-level score (all of a key's phrases as one document) adds to the phrase-level one. */
+const DOC_WEIGHT = 1;
+
+/** Phrase-level hits with the key-level score added: a key is both its best phrase and all it says. */
+function combine(byPhrase: PhraseHit[], docScore: (key: number) => number): PhraseHit[] {
+  for (const h of byPhrase) h.score += DOC_WEIGHT * docScore(h.key);
+  return byPhrase.sort((a, b) => b.score - a.score || a.key - b.key);
+}

@@ -49,8 +49,9 @@ const STOP = new Set(
 );
 
 /**
- * Broader words a specific one implies (a brass coupling is a metal fitting; PVC is a plastic):
- * material families as the NAICS index names them. Added to a query at a lower weight.
+ * Broader words a specific one implies (a brass coupling is a metal fitting; PVC is a plastic;
+ * a hammer is a handtool): material and product families in the words the NAICS index uses.
+ * Added to a query at a lower weight; looked up by stem, so plurals find them too.
  */
 export const BROADER: Record<string, readonly string[]> = {
   brass: ['metal'], bronze: ['metal'], copper: ['metal'], steel: ['metal'], iron: ['metal'], aluminum: ['metal'], zinc: ['metal'],
@@ -58,6 +59,18 @@ export const BROADER: Record<string, readonly string[]> = {
   pvc: ['plastic'], cpvc: ['plastic'], polyethylene: ['plastic'], polypropylene: ['plastic'], polystyrene: ['plastic'], vinyl: ['plastic'],
   acrylic: ['plastic'], polycarbonate: ['plastic'], nylon: ['plastic', 'fiber'], polyester: ['fiber', 'textile'], cotton: ['textile', 'fabric'],
   wool: ['textile'], leather: ['leather'], oak: ['wood'], pine: ['wood'], plywood: ['wood'], lumber: ['wood'],
+  // product families, in the words the NAICS index uses for them
+  coupling: ['fitting'], nipple: ['pipe', 'fitting'], elbow: ['pipe', 'fitting'], tee: ['pipe', 'fitting'], bend: ['pipe', 'fitting'],
+  adapter: ['fitting'], reducer: ['pipe', 'fitting'], bushing: ['fitting'], union: ['fitting'], flange: ['pipe', 'fitting'], cap: ['fitting'],
+  hammer: ['handtool'], screwdriver: ['handtool'], wrench: ['handtool'], pliers: ['handtool'], shovel: ['handtool'], rake: ['handtool'], spade: ['handtool'],
+  chisel: ['handtool'], crowbar: ['handtool'], axe: ['handtool'], trowel: ['handtool'], file: ['handtool'], saw: ['saw', 'blade'],
+  shirt: ['apparel', 'clothing'], pants: ['apparel', 'trousers'], trousers: ['apparel'], jacket: ['apparel', 'clothing'],
+  coverall: ['apparel', 'clothing'], uniform: ['apparel', 'clothing'], raincoat: ['apparel', 'clothing'],
+  vest: ['apparel', 'clothing'], boot: ['footwear'], shoe: ['footwear'],
+  laptop: ['computer'], notebook: ['computer'], desktop: ['computer'], server: ['computer'], printer: ['computer', 'peripheral'],
+  monitor: ['computer', 'peripheral'], keyboard: ['computer', 'peripheral'], toner: ['toner', 'cartridge'], router: ['communications', 'equipment'],
+  cable: ['wire'], cord: ['wire'], bolt: ['fastener'], nut: ['fastener'], screw: ['fastener'], washer: ['fastener'], rivet: ['fastener'],
+  paint: ['paint', 'coating'], primer: ['paint', 'coating'], cleaner: ['cleaning', 'preparation'], detergent: ['cleaning', 'preparation'], soap: ['soap'],
 };
 
 const TOKEN = /[a-z0-9]+(?:\/[a-z]+)?/g;

@@ -109,11 +109,19 @@ export class PhraseIndex {
         this.#bestPhrase[k] = ph;
       } else if (s > this.#secondScore[k]!) this.#secondScore[k] = s;
     }
+    // Keep the best `limit` keys with an insertion-sorted buffer: cheaper than sorting every key touched.
     const hits: PhraseHit[] = [];
     for (const k of keys) {
       if (allow(k)) {
-        const phrase = this.#bestPhrase[k]!;
-        hits.push({ key: k, score: (this.#bestScore[k]! + 0.25 * this.#secondScore[k]!) * (prior?.[k] ?? 1), phrase, coverage: queryWeight > 0 ? this.#covered[phrase]! / queryWeight : 0 });
+        const score = (this.#bestScore[k]! + 0.25 * this.#secondScore[k]!) * (prior?.[k] ?? 1);
+        if (hits.length < limit || score > hits[hits.length - 1]!.score || (score === hits[hits.length - 1]!.score && k < hits[hits.length - 1]!.key)) {
+          const phrase = this.#bestPhrase[k]!;
+          const hit = { key: k, score, phrase, coverage: queryWeight > 0 ? this.#covered[phrase]! / queryWeight : 0 };
+          let i = hits.length;
+          while (i > 0 && (hits[i - 1]!.score < score || (hits[i - 1]!.score === score && hits[i - 1]!.key > k))) i--;
+          hits.splice(i, 0, hit);
+          if (hits.length > limit) hits.pop();
+        }
       }
       this.#bestScore[k] = 0;
       this.#secondScore[k] = 0;
@@ -123,7 +131,43 @@ export class PhraseIndex {
       this.#seen[ph] = 0;
       this.#covered[ph] = 0;
     }
-    hits.sort((a, b) => b.score - a.score || a.key - b.key);
-    return hits.slice(0, limit);
+    return hits;
+  }
+}
+
+/**
+ * Each key's phrases as one document, for a key-level BM25 score of a few candidate keys: a forward
+ * index (term frequencies per key), so scoring a candidate costs one lookup per query term.
+ */
+export class KeyDocuments {
+  readonly #tf: Map<string, number>[];
+  readonly #len: Float64Array;
+  readonly #idf = new Map<string, number>();
+  readonly #avgLen: number;
+
+  constructor(texts: readonly string[][]) {
+    this.#tf = texts.map((parts) => {
+      const m = new Map<string, number>();
+      for (const t of terms(parts.join(' ; '))) m.set(t, (m.get(t) ?? 0) + 1);
+      return m;
+    });
+    this.#len = Float64Array.from(this.#tf, (m) => [...m.values()].reduce((a, b) => a + b, 0));
+    this.#avgLen = this.#len.length > 0 ? this.#len.reduce((a, b) => a + b, 0) / this.#len.length : 1;
+    const df = new Map<string, number>();
+    for (const m of this.#tf) for (const t of m.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+    const n = this.#tf.length;
+    for (const [t, d] of df) this.#idf.set(t, Math.log(1 + (n - d + 0.5) / (d + 0.5)));
+  }
+
+  score(key: number, query: readonly { term: string; weight: number }[]): number {
+    const { K1, B } = PhraseIndex;
+    const tf = this.#tf[key]!;
+    const norm = K1 * (1 - B + (B * this.#len[key]!) / this.#avgLen);
+    let s = 0;
+    for (const { term, weight } of query) {
+      const f = tf.get(term);
+      if (f) s += (this.#idf.get(term)! * weight * (f * (K1 + 1))) / (f + norm);
+    }
+    return s;
   }
 }
