@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { matchTargetsOf } from '@tally/core';
+import { createMatchEngine, matchTargetsOf } from '@tally/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUSTIN_DEV_FILE, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon, stripCensusTitleMarker, type MatchingLexicon } from './index.ts';
 
@@ -18,7 +18,8 @@ describe('matching lexicon', () => {
     expect(count('naics-2017-title')).toBe(1016);
     expect(count('caml')).toBe(1382);
     expect(count('naics-2017-description')).toBe(1016);
-    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 1382);
+    expect(count('tally-expense-lexicon')).toBe(154);
+    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 154 + 1382);
     const handtools = m.lexicon.find((e) => e.source === 'naics-2017-description' && e.key === 'naics-2017/332216')!;
     expect(handtools.phrase).toContain('manufacturing saw blades');
     expect(handtools.phrase).not.toMatch(/Cross-References|industry comprises/);
@@ -127,5 +128,20 @@ describe('labelled items', () => {
     await expect(loadLabelledItems(badFactor)).rejects.toThrow(`${badFactor}, line 2, column co2e_per_dollar_final`);
     const conflict = await write('conflict.csv', `${HEADER}\nA,,,326122,T,0.4\nA,,,-1,,\n`);
     await expect(loadLabelledItems(conflict)).rejects.toThrow(`${conflict}, line 3, column naics_code_final: "A" is labelled -1`);
+  });
+});
+
+describe('matching expense lines on the shipped lexicon', () => {
+  it('reaches the right industry from a merchant name, and a fuel factor from a fuel-card line in litres', async () => {
+    const { lexicon, naics2022To2017 } = await loadMatchingLexicon();
+    const desnz = (await loadBundledFactorSet('desnz-2025')).result.factors;
+    const spend = (await loadBundledFactorSet('epa-sc-v1.3.0')).result.factors;
+    const engine = createMatchEngine({ lexicon, targets: matchTargetsOf([...desnz, ...spend]), naics2022To2017 });
+    expect(engine.match({ description: 'Lufthansa FRA-JFK', unit: 'EUR' }).key).toBe('naics-2017/481111');
+    expect(engine.match({ description: 'MARRIOTT BERLIN 2 NIGHTS', unit: 'EUR' }).key).toBe('naics-2017/721110');
+    expect(engine.match({ description: 'Hertz car hire Heathrow', unit: 'GBP' }).key).toBe('naics-2017/532111');
+    const fuel = engine.match({ description: 'DIESEL 45.2L', unit: 'litre' });
+    expect(fuel.key).toMatch(/^fuels\/liquid-fuels\/diesel/);
+    expect(fuel.method).toBe('text');
   });
 });

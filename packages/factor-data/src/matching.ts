@@ -10,10 +10,11 @@ const CENSUS_2017_INDEX = `${MATCHING_DIR}census-naics-2017-index/2017_NAICS_Ind
 const CENSUS_2017_DESCRIPTIONS = `${MATCHING_DIR}census-naics-2017-index/2017_NAICS_Descriptions.csv`;
 const CENSUS_2022_INDEX = `${MATCHING_DIR}census-naics-2022-index/2022_NAICS_Index_File.csv`;
 const CAML = `${MATCHING_DIR}caml/caml_naics_codes.csv`;
+const EXPENSE_LEXICON = `${MATCHING_DIR}tally-lexicon/expense-lexicon.csv`;
 /** City of Austin purchase lines with expert NAICS-6 labels, development half (CDLA-Permissive-2.0). */
 export const AUSTIN_DEV_FILE = `${MATCHING_DIR}austin-procurement-dev/austin_dev.csv`;
 
-export const LEXICON_SOURCES = { census2017Index: 'census-naics-2017-index', naics2017Title: 'naics-2017-title', naics2017Description: 'naics-2017-description', caml: 'caml' } as const;
+export const LEXICON_SOURCES = { census2017Index: 'census-naics-2017-index', naics2017Title: 'naics-2017-title', naics2017Description: 'naics-2017-description', expenses: 'tally-expense-lexicon', caml: 'caml' } as const;
 
 /** The factor key of a 2017 NAICS-6 code as a matching target (the calculation appends the price basis). */
 export const naicsTargetKey = (code: string) => `naics-2017/${code}`;
@@ -80,11 +81,12 @@ export interface MatchingLexicon {
  */
 export async function loadMatchingLexicon(): Promise<MatchingLexicon> {
   const epa = epaNaicsCodes((await loadBundledFactorSet('epa-sc-v1.3.0')).result.factors);
-  const [index17, descriptions, index22, caml] = await Promise.all([
+  const [index17, descriptions, index22, caml, expenses] = await Promise.all([
     readCsvFile(CENSUS_2017_INDEX, ['NAICS17', 'INDEX ITEM DESCRIPTION']),
     readCsvFile(CENSUS_2017_DESCRIPTIONS, ['Code', 'Title']),
     readCsvFile(CENSUS_2022_INDEX, ['NAICS22', 'INDEX ITEM DESCRIPTION']),
     readCsvFile(CAML, ['naics_desc', 'NAICS_2017_Code']),
+    readCsvFile(EXPENSE_LEXICON, ['naics_2017', 'phrase']),
   ]);
 
   const lexicon: LexiconEntry[] = [];
@@ -117,6 +119,11 @@ export async function loadMatchingLexicon(): Promise<MatchingLexicon> {
     // What the industry makes or does, without the cross-references (which name other codes' products).
     const body = (values.Description ?? '').split(/Cross-References/i)[0]!.replace(/^This (U\.S\. )?industry comprises establishments primarily engaged in/i, '').replace(/\(\d+\)/g, ' ');
     add(code, body, LEXICON_SOURCES.naics2017Description);
+  }
+  for (const { line, values } of expenses) {
+    const code = (values.naics_2017 ?? '').trim();
+    if (!SIX.test(code) || !epa.has(code)) throw new Error(`${EXPENSE_LEXICON}, line ${line}, column naics_2017: "${code}" is not a 6-digit code of the EPA factors`);
+    add(code, values.phrase ?? '', LEXICON_SOURCES.expenses);
   }
   for (const { values } of caml) {
     const code = (values.NAICS_2017_Code ?? '').trim();

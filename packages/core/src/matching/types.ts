@@ -76,5 +76,7 @@ export interface MatchOutcome {
     /** Text matches: the share of the query's weight the best phrase covers, and the lead over the next key. */
     coverage?: number;
     margin?: number;
+    /** Whether the best single phrase and the best whole document of a key agree on it. */
+    agree?: boolean;
   };
 }
