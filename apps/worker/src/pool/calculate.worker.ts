@@ -1,8 +1,9 @@
-import { calculateActivities, createMatchEngine, type ActivityResult, type CalculationInput, type MatchEngine } from '@tally/core';
+import { calculateActivities, createMatchEngine, rememberingMatches, type ActivityResult, type CalculationInput, type MatchEngine } from '@tally/core';
 import { loadMatchingLexicon } from '@tally/factor-data';
 
 // The lexicon is read once per thread, on first use; an engine is built per distinct target list
-// and rule set (a run's factor sets), and reused by every batch of that run.
+// and rule set (a run's factor sets), and reused by every batch of that run, remembering its
+// answers, so each distinct row text is matched once per thread and run.
 let lexicon: ReturnType<typeof loadMatchingLexicon> | undefined;
 const engines = new Map<string, MatchEngine>();
 
@@ -12,7 +13,7 @@ async function matcherFor(matching: NonNullable<CalculationInput['matching']>): 
   if (!engine) {
     lexicon ??= loadMatchingLexicon();
     const { lexicon: entries, naics2022To2017 } = await lexicon;
-    engine = createMatchEngine({ lexicon: entries, targets: matching.targets, rules: matching.rules, naics2022To2017 });
+    engine = rememberingMatches(createMatchEngine({ lexicon: entries, targets: matching.targets, rules: matching.rules, naics2022To2017 }));
     if (engines.size >= 8) engines.clear();
     engines.set(key, engine);
   }

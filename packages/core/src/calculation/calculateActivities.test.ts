@@ -4,6 +4,7 @@ import type { GwpSet } from '../gwp/gases.ts';
 import { calculateActivities, type ActivityInput, type CalculatedResult } from './calculateActivities.ts';
 import { prepareFactor } from './prepareFactor.ts';
 import { createMatchEngine } from '../matching/engine.ts';
+import { matchTargetsOf } from '../matching/targets.ts';
 
 const GWP: GwpSet[] = [
   { id: 'AR5', name: 'AR5', horizonYears: 100, source: 'test', values: { CH4: '28', N2O: '265' } },
@@ -184,5 +185,13 @@ describe('calculateActivities', () => {
     expect(none).toMatchObject({ status: 'unmatched', reason: 'NO_MATCH', match: { key: null, method: 'none' } });
     expect(weak).toMatchObject({ status: 'unmatched', reason: 'NEEDS_REVIEW', match: { key: 'naics-2017/331110' } });
     expect(calculateActivities(input)[0]).toMatchObject({ status: 'unmatched', reason: 'NO_MATCHER' });
+  });
+
+  it('reads an activity type that names no factor as text, when a matcher is loaded', () => {
+    const diesel: EmissionFactor = { ...DIESEL, name: 'Fuels > Liquid fuels > Diesel (average biofuel blend)', activityKey: 'fuels/liquid-fuels/diesel' };
+    const matcher = createMatchEngine({ lexicon: [], targets: matchTargetsOf([diesel]) });
+    const input = { activities: [{ id: '1', activityType: 'fleet-diesel', quantity: '100', unit: 'litre' }], factors: [diesel], gwpSetId: 'AR5', gwpSets: GWP, options: { matchThreshold: 0.1 } };
+    expect(calculateActivities(input, { matcher })[0]).toMatchObject({ status: 'calculated', factorId: 'set:diesel', co2eKg: '257.082', match: { key: 'fuels/liquid-fuels/diesel', method: 'text' } });
+    expect(calculateActivities(input)[0]).toMatchObject({ status: 'unmatched', reason: 'NO_FACTOR_FOR_ACTIVITY_TYPE' });
   });
 });

@@ -126,9 +126,20 @@ export function calculateActivities(input: CalculationInput, deps: CalculationDe
 
   return input.activities.map((a): ActivityResult => {
     const matched = MATCHED_ACTIVITY_TYPES.has(a.activityType);
-    const rk = JSON.stringify([a.activityType, a.unit, a.region, a.year, a.supplier ?? null, a.attributes ?? null, a.currency ?? null, AIR_TRAVEL_TYPES.has(a.activityType) ? a.quantity : null, matched ? [a.description ?? null, a.account ?? null, a.category ?? null] : null]);
+    const rk = JSON.stringify([a.activityType, a.unit, a.region, a.year, a.supplier ?? null, a.attributes ?? null, a.currency ?? null, AIR_TRAVEL_TYPES.has(a.activityType) ? a.quantity : null, matched || deps.matcher ? [a.description ?? null, a.account ?? null, a.category ?? null] : null]);
     let r = resolutions.get(rk);
-    if (!r) resolutions.set(rk, (r = matched ? resolveByText(a, deps.matcher, threshold, (k) => resolve({ ...a, activityType: k }, catalogues, has, rf, input.economics)) : resolve(a, catalogues, has, rf, input.economics)));
+    if (!r) {
+      const byKey = (k: string) => resolve({ ...a, activityType: k }, catalogues, has, rf, input.economics);
+      if (matched) r = resolveByText(a, deps.matcher, threshold, byKey);
+      else {
+        r = resolve(a, catalogues, has, rf, input.economics);
+        // An activity type that names no factor ("diesel", a fuel code, a ledger category) is text too.
+        if (deps.matcher && r.match.kind === 'unmatched' && r.match.reason === 'NO_FACTOR_FOR_ACTIVITY_TYPE' && !has(a.activityType)) {
+          r = resolveByText({ ...a, description: [a.activityType.replace(/[-_/]+/g, ' '), a.description].filter(Boolean).join(' ; ') }, deps.matcher, threshold, byKey);
+        }
+      }
+      resolutions.set(rk, r);
+    }
     const fail = (status: 'unmatched' | 'failed', reason: string, detail: string): UnmatchedResult => ({ activityId: a.id, status, reason, detail, gwpSetId: gwp.id, ...(r.text ? { match: r.text } : {}) });
     if (r.match.kind === 'unmatched') return fail('unmatched', r.match.reason, r.match.detail);
     const match = r.match;

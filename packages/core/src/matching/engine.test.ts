@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMatchEngine } from './engine.ts';
+import { createMatchEngine, rememberingMatches } from './engine.ts';
 import { terms, words } from './normalise.ts';
 import { matchTargetsOf } from './targets.ts';
 import type { LexiconEntry, MatchTarget } from './types.ts';
@@ -104,5 +104,21 @@ describe('matchTargetsOf', () => {
       { key: 'naics-2017/331110', title: 'Iron and Steel Mills', dimensions: ['currency'] },
       { key: 'fuels/diesel', title: 'Fuels > Diesel', dimensions: ['energy', 'volume'] },
     ]);
+  });
+});
+
+describe('rememberingMatches', () => {
+  it('answers a repeated query from memory, with the same answer', () => {
+    let calls = 0;
+    const counting = { autoAcceptThreshold: 0.8, match: (q: Parameters<typeof engine.match>[0]) => (calls++, engine.match(q)) };
+    const m = rememberingMatches(counting, 2);
+    const q = { description: 'PVC pipe fitting', unit: 'USD' };
+    expect(m.match(q)).toEqual(engine.match(q));
+    m.match({ ...q });
+    expect(calls).toBe(1);
+    m.match({ description: 'hammer', unit: 'USD' });
+    m.match({ description: 'shovel', unit: 'USD' });
+    m.match(q);
+    expect(calls).toBe(4);
   });
 });

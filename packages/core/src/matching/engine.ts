@@ -219,3 +219,25 @@ function combine(byPhrase: PhraseHit[], docScore: (key: number) => number): Phra
   for (const h of byPhrase) h.score += DOC_WEIGHT * docScore(h.key);
   return byPhrase.sort((a, b) => b.score - a.score || a.key - b.key);
 }
+
+/**
+ * The engine with its answers remembered (the engine is deterministic): a run's chunks share a
+ * thread's engine, so each distinct row text is matched once per thread and run rather than once
+ * per row. Bounded: past `max` entries the memory starts afresh.
+ */
+export function rememberingMatches(engine: MatchEngine, max = 200_000): MatchEngine {
+  const memo = new Map<string, MatchOutcome>();
+  return {
+    autoAcceptThreshold: engine.autoAcceptThreshold,
+    match(q) {
+      const k = JSON.stringify([q.description ?? null, q.supplier ?? null, q.account ?? null, q.category ?? null, q.unit, q.region ?? null, q.year ?? null, q.naics2017 ?? null, q.naics2022 ?? null, q.activityKey ?? null]);
+      let o = memo.get(k);
+      if (!o) {
+        o = engine.match(q);
+        if (memo.size >= max) memo.clear();
+        memo.set(k, o);
+      }
+      return o;
+    },
+  };
+}
