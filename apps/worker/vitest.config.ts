@@ -10,6 +10,9 @@ export default defineConfig({
           globalSetup: ['@tally/testing/globalSetup'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
+          // Each file starts workers, thread pools and (the fault tests) its own PostgreSQL to kill
+          // and restart: on two cores, files in parallel starve each other's timings.
+          fileParallelism: false,
         },
       },
     ],

@@ -7,12 +7,14 @@ import { pinoHttp } from 'pino-http';
 import { authenticate } from './http/auth.ts';
 import { notFound, problemHandler } from './http/problem.ts';
 import { calculationRoutes } from './routes/calculations.routes.ts';
+import { deadLetterRoutes } from './routes/deadLetters.routes.ts';
 import { economicsRoutes } from './routes/economics.routes.ts';
 import { matchReviewRoutes } from './routes/matchReviews.routes.ts';
 import { factorRoutes } from './routes/factors.routes.ts';
 import { importRoutes } from './routes/imports.routes.ts';
 import { organisationRoutes } from './routes/organisations.routes.ts';
 import { organisationFactorRoutes } from './routes/orgFactors.routes.ts';
+import { reportRoutes } from './routes/reports.routes.ts';
 
 export interface AppDeps {
   db: Db;
@@ -60,8 +62,10 @@ export function createApp(deps: AppDeps): express.Express {
   v1.use(factorRoutes(deps.db));
   v1.use(organisationFactorRoutes(deps.db));
   v1.use(calculationRoutes(deps.db, deps.analytics));
+  v1.use(reportRoutes(deps.db, deps.analytics));
   v1.use(economicsRoutes(deps.db));
   v1.use(matchReviewRoutes(deps.db));
+  v1.use(deadLetterRoutes(deps.db));
   app.use('/v1', v1);
   app.use(() => {
     throw notFound('route');

@@ -11,9 +11,20 @@ const Env = z.object({
   CALC_THREADS: z.coerce.number().int().min(1).max(64).default(Math.max(1, availableParallelism())),
   /** A ClickHouse server for the analytics copy; unset: reports are computed from Postgres. */
   CLICKHOUSE_URL: z.url().optional(),
+  /** Chunks of one organisation running at once across the fleet (0: no limit). */
+  ORG_MAX_CONCURRENT_CHUNKS: z.coerce.number().int().min(0).max(1000).default(2),
+  /** How often this process records that it is alive (worker_heartbeats). */
+  HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
+  /** A process silent this long is dead: its job locks are released for others to run. */
+  WORKER_STALE_AFTER_MS: z.coerce.number().int().min(500).default(30_000),
+  /** How often a live process looks for dead ones (one at a time, advisory lock). */
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
-export type WorkerEnv = z.infer<typeof Env>;
+type FleetKeys = 'ORG_MAX_CONCURRENT_CHUNKS' | 'HEARTBEAT_INTERVAL_MS' | 'WORKER_STALE_AFTER_MS' | 'SWEEP_INTERVAL_MS';
+/** The fleet settings may be left out by callers that build the environment themselves. */
+export type WorkerEnv = Omit<z.infer<typeof Env>, FleetKeys> & Partial<Pick<z.infer<typeof Env>, FleetKeys>>;
+export const FLEET_DEFAULTS = { ORG_MAX_CONCURRENT_CHUNKS: 2, HEARTBEAT_INTERVAL_MS: 5_000, WORKER_STALE_AFTER_MS: 30_000, SWEEP_INTERVAL_MS: 10_000 } as const;
 
 export function parseWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
   const r = Env.safeParse(source);

@@ -1,16 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import { createAnalyticsClient, migrateAnalytics, type ClickHouseClient } from '@tally/analytics';
-import { createDb } from '@tally/db';
+import { createDb, releaseOwnPool } from '@tally/db';
 import { bindWorkerEvents, createRegistry, createWorkerMetrics } from '@tally/metrics';
 import { Logger as GraphileLogger, run, type Runner } from 'graphile-worker';
 import { pino, type Logger } from 'pino';
-import { parseWorkerEnv, type WorkerEnv } from './env.ts';
+import { FLEET_DEFAULTS, parseWorkerEnv, type WorkerEnv } from './env.ts';
+import { createFleet, type Fleet } from './fleet/fleet.ts';
 import { createCalculationPool } from './pool/calculationPool.ts';
 import { createTaskContext } from './tasks/context.ts';
 import { createTaskList } from './tasks/tasks.ts';
 
 export interface WorkerHandle {
   runner: Runner;
+  fleet: Fleet;
   metricsPort: number;
   stop(): Promise<void>;
 }
@@ -39,16 +41,34 @@ export async function startWorker(env: WorkerEnv = parseWorkerEnv(), options: Wo
   if (analytics) await migrateAnalytics(analytics);
   const ctx = createTaskContext(db, pool, metrics, logger, analytics);
 
-  const runner = await run({
-    connectionString: env.DATABASE_URL,
-    concurrency: env.WORKER_CONCURRENCY,
-    maxPoolSize: Math.max(10, env.WORKER_CONCURRENCY + 2),
-    pollInterval: 1000,
-    noHandleSignals: options.noHandleSignals ?? false,
-    taskList: createTaskList(ctx),
-    logger: graphileLogger(logger),
+  const fleet = createFleet(db, metrics, logger, {
+    orgMaxConcurrentChunks: env.ORG_MAX_CONCURRENT_CHUNKS ?? FLEET_DEFAULTS.ORG_MAX_CONCURRENT_CHUNKS,
+    heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS ?? FLEET_DEFAULTS.HEARTBEAT_INTERVAL_MS,
+    staleAfterMs: env.WORKER_STALE_AFTER_MS ?? FLEET_DEFAULTS.WORKER_STALE_AFTER_MS,
+    sweepIntervalMs: env.SWEEP_INTERVAL_MS ?? FLEET_DEFAULTS.SWEEP_INTERVAL_MS,
   });
-  bindWorkerEvents(runner.events, metrics);
+  // Bound before run(): jobs may start before it resolves.
+  bindWorkerEvents(fleet.events, metrics);
+
+  const taskList = createTaskList(ctx);
+  const startRunner = () =>
+    run({
+      connectionString: env.DATABASE_URL,
+      concurrency: env.WORKER_CONCURRENCY,
+      maxPoolSize: Math.max(10, env.WORKER_CONCURRENCY + 2),
+      pollInterval: 1000,
+      // Batched completion (delay 0 = next tick): when a job's outcome cannot be recorded (lost
+      // connection) the pool shuts down cleanly and is restarted below; unbatched, graphile-worker
+      // 0.18 leaves that rejection unhandled and the job locked by this live process for 4 hours.
+      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+      noHandleSignals: options.noHandleSignals ?? false,
+      taskList,
+      logger: graphileLogger(logger),
+      events: fleet.events,
+      forbiddenFlags: fleet.forbiddenFlags,
+    });
+  let runner = await startRunner();
+  fleet.start();
 
   const server: Server = createServer((req, res) => {
     if (req.url === '/metrics') {
@@ -74,14 +94,48 @@ export async function startWorker(env: WorkerEnv = parseWorkerEnv(), options: Wo
   const stop = () =>
     (stopping ??= (async () => {
       await runner.stop().catch(() => undefined);
+      await fleet.stop();
       await pool.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();
       if (analytics && !options.analytics) await analytics.close();
     })());
-  // graphile-worker traps signals itself; when its runner ends, release everything else.
-  void runner.promise.finally(() => void stop());
-  return { runner, metricsPort, stop };
+  // graphile-worker traps signals itself; when its runner ends on a signal, release everything
+  // else. When it ends on its own (the database went away mid-job), release the locks its pool
+  // still holds and start a new runner once the database answers again.
+  let signalled = false;
+  fleet.events.on('gracefulShutdown', () => {
+    signalled = true;
+  });
+  const watch = (r: Runner) => {
+    void r.promise
+      .then(() => undefined, () => undefined)
+      .then(async () => {
+        if (stopping || signalled) return void stop();
+        const dead = fleet.retirePool();
+        logger.error({ pool: dead?.poolId }, 'graphile-worker runner stopped unexpectedly; restarting it');
+        for (let attempt = 0; !stopping; attempt++) {
+          try {
+            if (dead) await releaseOwnPool(db.pg, dead.poolId, dead.workerIds);
+            runner = await startRunner();
+            watch(runner);
+            return;
+          } catch (e) {
+            logger.warn({ err: e, attempt }, 'runner restart failed; trying again');
+            await new Promise((res) => setTimeout(res, Math.min(10_000, 500 * 2 ** Math.min(attempt, 5))));
+          }
+        }
+      });
+  };
+  watch(runner);
+  return {
+    get runner() {
+      return runner;
+    },
+    fleet,
+    metricsPort,
+    stop,
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,7 +1,7 @@
-import { copyRows, runInventory, storeFactorSet, storeGwpSets } from '@tally/db';
+import { copyRows, runInventory, runInventoryReport, storeFactorSet, storeGwpSets } from '@tally/db';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAnalyticsClient, exportRunToAnalytics, migrateAnalytics, runInventoryFromAnalytics, type ClickHouseClient } from './index.ts';
+import { AnalyticsCopyOutdated, createAnalyticsClient, exportRunToAnalytics, migrateAnalytics, runInventoryFromAnalytics, runInventoryReportFromAnalytics, type ClickHouseClient } from './index.ts';
 
 /** A completed run written straight into Postgres: three entities (one 60% owned), mixed statuses. */
 async function seedRun(t: ReturnType<typeof useTestDatabase>): Promise<string> {
@@ -65,5 +65,32 @@ describe('ClickHouse analytics copy (embedded chDB)', () => {
     expect(await rs.json()).toEqual([{ n: '3000' }]);
     const pg = await runInventory(t.db.pool, runId, 'operational_control');
     expect((await runInventoryFromAnalytics(ch, runId, 'operational_control')).totals).toEqual(pg.totals);
+    // the report columns are part of the same rows: repeated exports count each row once there too
+    const org = (await t.db.pg.query('select org_id from calculation_runs where id = $1', [runId])).rows[0].org_id;
+    for (const approach of ['operational_control', 'equity_share']) {
+      const report = await runInventoryReportFromAnalytics(ch, org, runId, approach);
+      expect(report, approach).toEqual(await runInventoryReport(t.db.pool, runId, approach));
+      expect(report.totals.activities).toEqual({ total: 3000, calculated: 2700, unmatched: 300, failed: 0 });
+      expect(report.breakdowns.entity.reduce((n, l) => n + l.activities, 0)).toBe(2700);
+    }
+  });
+
+  it('refuses to report from a copy made before the report columns, until the run is exported again', async () => {
+    // a second run with the same results, whose analytics copy has only the first file's columns
+    const { org_id: org, id: copy } = (await t.db.pg.query(
+      `insert into calculation_runs (org_id, period_start, period_end, factor_set_id, gwp_set_id, status, chunk_size)
+       select org_id, period_start, period_end, factor_set_id, gwp_set_id, status, chunk_size from calculation_runs where id = $1 returning org_id, id`,
+      [runId],
+    )).rows[0];
+    await t.db.pg.query(`insert into calculation_results select $2, activity_id, org_id, entity_id, period_start, chunk_no, status, factor_id, factor_set_id, factor_source_ref, scope, category, unit_from, unit_to, unit_multiplier,
+      unit_assumption, gwp_set_id, co2e_method, co2e_kg, co2_kg, ch4_kg, n2o_kg, gas_kg, reason, detail from calculation_results where run_id = $1`, [runId, copy]);
+    const cols = 'org_id, activity_id, entity_id, ownership_pct, period_start, status, scope, category, factor_id, factor_set_id, gwp_set_id, co2e_kg, gas_kg, reason';
+    await ch.command({ query: `INSERT INTO emission_results (run_id, ${cols}) SELECT {copy:UUID}, ${cols} FROM emission_results FINAL WHERE run_id = {r:UUID}`, query_params: { r: runId, copy } });
+    await expect(runInventoryReportFromAnalytics(ch, org, copy, 'operational_control')).rejects.toBeInstanceOf(AnalyticsCopyOutdated);
+    await exportRunToAnalytics(t.db, ch, copy);
+    const rs = await ch.query({ query: 'SELECT count() AS n FROM emission_results FINAL WHERE run_id = {r:UUID}', query_params: { r: copy }, format: 'JSONEachRow' });
+    expect(await rs.json()).toEqual([{ n: '3000' }]);
+    expect(await runInventoryReportFromAnalytics(ch, org, copy, 'equity_share')).toEqual(await runInventoryReport(t.db.pool, copy, 'equity_share'));
+    await expect(runInventoryReportFromAnalytics(ch, org, '00000000-0000-4000-8000-000000000000', 'operational_control')).rejects.toBeInstanceOf(AnalyticsCopyOutdated);
   });
 });

@@ -1,14 +1,50 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Db } from '@tally/db';
+import { classifyResult, spendCurrency, type Db } from '@tally/db';
 
 const BATCH = 50_000;
+/** The shape of the exported row: part of each batch's deduplication token, so a run copied before a schema change can be copied again. */
+export const EXPORT_VERSION = 2;
+
+interface EntityNode {
+  code: string;
+  parentId: string | null;
+  kind: string;
+}
+
+/** Each entity's codes from the root of its tree down to itself, its parent's code and its nearest legal entity (itself included). */
+function entityPaths(entities: Map<string, EntityNode>): Map<string, { path: string[]; parent: string; legalEntity: string }> {
+  const out = new Map<string, { path: string[]; parent: string; legalEntity: string }>();
+  for (const [id, e] of entities) {
+    const chain: EntityNode[] = [];
+    const seen = new Set<string>();
+    for (let cur: string | null = id; cur !== null && !seen.has(cur); ) {
+      seen.add(cur);
+      const node = entities.get(cur);
+      if (!node) break;
+      chain.push(node);
+      cur = node.parentId;
+    }
+    out.set(id, {
+      path: chain.map((n) => n.code).reverse(),
+      parent: e.parentId ? (entities.get(e.parentId)?.code ?? '') : '',
+      legalEntity: chain.find((n) => n.kind === 'legal_entity')?.code ?? '',
+    });
+  }
+  return out;
+}
 
 /**
  * Copies one run's results from Postgres (the system of record) to ClickHouse in activity-id
- * batches. Safe to repeat: each batch carries a deterministic deduplication token and the table
- * replaces rows on its full key.
+ * batches, with the report dimensions (entity tree, country, factor source, calculation method,
+ * data-quality rating, spend). Safe to repeat: each batch carries a deterministic deduplication
+ * token and the table replaces rows on its full key.
  */
 export async function exportRunToAnalytics(db: Db, ch: ClickHouseClient, runId: string): Promise<number> {
+  const ents = await db.pg.query<{ id: string; code: string; parent_id: string | null; kind: string }>(
+    `select id, code, parent_id, kind from entities where org_id = (select org_id from calculation_runs where id = $1)`,
+    [runId],
+  );
+  const paths = entityPaths(new Map(ents.rows.map((e) => [e.id, { code: e.code, parentId: e.parent_id, kind: e.kind }])));
   let after = '0';
   let batchNo = 0;
   let total = 0;
@@ -16,22 +52,42 @@ export async function exportRunToAnalytics(db: Db, ch: ClickHouseClient, runId: 
     const r = await db.pg.query({
       text: `select r.run_id, r.org_id, r.activity_id, r.entity_id, e.ownership_pct, r.period_start, r.status, r.scope,
                     coalesce(r.category, ''), coalesce(r.factor_id, ''), coalesce(r.factor_set_id, ''), r.gwp_set_id,
-                    coalesce(r.co2e_kg, 0), coalesce(r.gas_kg, '{}'::jsonb), coalesce(r.reason, '')
-             from calculation_results r join entities e on e.id = r.entity_id
+                    coalesce(r.co2e_kg, 0), coalesce(r.gas_kg, '{}'::jsonb), coalesce(r.reason, ''),
+                    e.country, coalesce(fs.source, ''), coalesce(fs.edition, ''), coalesce(r.match ->> 'method', 'direct'),
+                    f.kind, f.price_basis is not null, f.unit, f.region, f.year,
+                    upper(coalesce(a.attributes ->> 'location', e.country)), extract(year from r.period_start)::int, a.unit, a.quantity
+             from calculation_results r join entities e on e.id = r.entity_id join activities a on a.id = r.activity_id
+                  left join emission_factors f on f.id = r.factor_id left join factor_sets fs on fs.id = r.factor_set_id
              where r.run_id = $1 and r.activity_id > $2 order by r.activity_id limit $3`,
       values: [runId, after, BATCH],
       rowMode: 'array',
     });
     if (r.rows.length === 0) break;
-    const rows = r.rows.map((c: unknown[]) => ({
-      run_id: c[0], org_id: c[1], activity_id: c[2], entity_id: c[3], ownership_pct: c[4], period_start: c[5], status: c[6], scope: c[7],
-      category: c[8], factor_id: c[9], factor_set_id: c[10], gwp_set_id: c[11], co2e_kg: c[12], gas_kg: c[13], reason: c[14],
-    }));
+    const rows = r.rows.map((c: unknown[]) => {
+      const entity = paths.get(c[3] as string);
+      const calculated = c[6] === 'calculated' && c[21] !== null;
+      const q = calculated
+        ? classifyResult({
+            factorKind: c[19] as string | null, hasPriceBasis: c[20] as boolean, factorUnit: c[21] as string, factorRegion: c[22] as string, factorYear: c[23] as number,
+            activityRegion: c[24] as string | null, activityYear: c[25] as number, matchMethod: c[18] as string,
+          })
+        : null;
+      const currency = spendCurrency(c[26] as string);
+      return {
+        run_id: c[0], org_id: c[1], activity_id: c[2], entity_id: c[3], ownership_pct: c[4], period_start: c[5], status: c[6], scope: c[7],
+        category: c[8], factor_id: c[9], factor_set_id: c[10], gwp_set_id: c[11], co2e_kg: c[12], gas_kg: c[13], reason: c[14],
+        export_version: EXPORT_VERSION,
+        entity_code: entity?.path.at(-1) ?? '', entity_path: entity?.path ?? [], parent_code: entity?.parent ?? '', legal_entity_code: entity?.legalEntity ?? '',
+        country: c[15], factor_source: c[16], factor_edition: c[17], match_method: c[18],
+        calculation_method: q?.calculationMethod ?? '', dq_technological: q?.technological ?? 0, dq_geographical: q?.geographical ?? 0, dq_temporal: q?.temporal ?? 0,
+        spend_currency: currency ?? '', spend_amount: currency ? c[27] : '0',
+      };
+    });
     await ch.insert({
       table: 'emission_results',
       values: rows,
       format: 'JSONEachRow',
-      clickhouse_settings: { insert_deduplication_token: `${runId}:${batchNo}:${after}` },
+      clickhouse_settings: { insert_deduplication_token: `${runId}:v${EXPORT_VERSION}:${batchNo}:${after}` },
     });
     total += rows.length;
     after = String(r.rows[r.rows.length - 1]![2]);

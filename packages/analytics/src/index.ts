@@ -2,3 +2,4 @@ export * from './client.ts';
 export * from './exportRun.ts';
 export * from './inventory.ts';
 export type { ClickHouseClient } from '@clickhouse/client';
+export * from './reports.ts';

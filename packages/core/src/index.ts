@@ -25,3 +25,4 @@ export * from './matching/types.ts';
 export * from './matching/normalise.ts';
 export * from './matching/engine.ts';
 export * from './matching/targets.ts';
+export * from './reporting/dataQuality.ts';

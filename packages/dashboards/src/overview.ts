@@ -38,6 +38,18 @@ export function overviewDashboard(): Dashboard {
       new StatPanel().title('Runs finished (24 h)').description('Calculation runs finished, by status').datasource(DS).height(8).span(12)
         .withTarget(q('sum by (status) (increase(tally_runs_finished_total[24h]))', '{{status}}')),
     )
+    .withRow(new RowBuilder('Recalculation fleet'))
+    .withPanel(ts('Chunks by outcome', 'ops', 'Chunk jobs finished: done, retried (will run again), parked (dead-lettered), cancelled (run no longer running)', q('sum by (outcome) (rate(tally_chunks_total[$__rate_interval]))', '{{outcome}}')))
+    .withPanel(
+      new StatPanel().title('Parked chunks').description('Chunks waiting in dead_letters for the operator (GET /v1/dead-letters)').datasource(DS).height(8).span(6)
+        .withTarget(q('max(tally_dead_letters_parked)', 'parked')),
+    )
+    .withPanel(
+      new StatPanel().title('Dead workers released (1 h)').description('Worker processes found dead by their missing heartbeat whose job locks were released').datasource(DS).height(8).span(6)
+        .withTarget(q('sum(increase(tally_stale_workers_unlocked_total[1h]))', 'released')),
+    )
+    .withPanel(ts('Active run progress', 'percentunit', 'Rows done / rows total of each running run', q('max by (run_id) (tally_run_progress_ratio)', '{{run_id}}')))
+    .withPanel(ts('Active run throughput', 'rowsps', 'Rows per second of each running run since it started', q('max by (run_id) (tally_run_rows_per_second)', '{{run_id}}')))
     .withRow(new RowBuilder('Calculation (USE)'))
     .withPanel(ts('Rows calculated', 'rowsps', 'Activity rows calculated, by result status', q('sum by (status) (rate(tally_rows_calculated_total[$__rate_interval]))', '{{status}}')))
     .withPanel(ts('Thread pool', 'short', 'Tasks waiting for a calculation thread, and threads alive', q('sum(tally_piscina_queue_size)', 'queued'), q('sum(tally_piscina_threads)', 'threads')))

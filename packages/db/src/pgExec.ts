@@ -21,6 +21,14 @@ export async function pgExec<T>(client: pg.ClientBase, token: QuerySqlToken<Stan
 
 export async function inPgTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client has no pool error listener: a connection lost between two statements
+  // (a database restart) would be an uncaught 'error' event that ends the process. Keep it, fail
+  // the transaction's next statement as usual, and discard the client instead of reusing it.
+  let lost: Error | undefined;
+  const onError = (e: Error) => {
+    lost = e;
+  };
+  client.on('error', onError);
   try {
     await client.query('begin');
     const result = await fn(client);
@@ -30,6 +38,7 @@ export async function inPgTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
     await client.query('rollback').catch(() => undefined);
     throw e;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(lost);
   }
 }

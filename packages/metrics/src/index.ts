@@ -87,6 +87,18 @@ export function createWorkerMetrics(registry: Registry) {
     poolQueueSize: new Gauge({ name: 'tally_piscina_queue_size', help: 'Tasks waiting for a calculation thread', registers: [registry] }),
     poolThreads: new Gauge({ name: 'tally_piscina_threads', help: 'Calculation threads alive', registers: [registry] }),
     runsFinished: new Counter({ name: 'tally_runs_finished_total', help: 'Calculation runs finished by status', labelNames: ['status'], registers: [registry] }),
+    chunks: new Counter({
+      name: 'tally_chunks_total',
+      help: 'Chunk jobs finished by outcome (done = written, retried = failed and will retry, parked = dead-lettered, cancelled = run no longer running)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    deadLettersParked: new Gauge({ name: 'tally_dead_letters_parked', help: 'Chunks parked in dead_letters awaiting the operator (fleet-wide, sampled by every worker)', registers: [registry] }),
+    runProgress: new Gauge({ name: 'tally_run_progress_ratio', help: 'Rows done / rows total of each running run (active runs only)', labelNames: ['run_id'], registers: [registry] }),
+    runRowsPerSecond: new Gauge({ name: 'tally_run_rows_per_second', help: 'Rows done per second since the run started (active runs only)', labelNames: ['run_id'], registers: [registry] }),
+    runChunksParked: new Gauge({ name: 'tally_run_chunks_parked', help: 'Parked chunks of each running run (active runs only)', labelNames: ['run_id'], registers: [registry] }),
+    staleWorkersUnlocked: new Counter({ name: 'tally_stale_workers_unlocked_total', help: 'Worker processes found dead by their missing heartbeat whose job locks were released', registers: [registry] }),
+    heartbeatFailures: new Counter({ name: 'tally_worker_heartbeat_failures_total', help: 'Heartbeats that could not be written', registers: [registry] }),
   };
 }
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

@@ -1,6 +1,6 @@
 import { runInventoryFromAnalytics, type ClickHouseClient } from '@tally/analytics';
 import { parsePeriod } from '@tally/core';
-import { createRun, factorSetUsableBy, findOrganisation, runMethodTotals, findRun, gwpSetExists, latestCompleteRun, runInventory, runResults, type Db } from '@tally/db';
+import { cancelRun, createRun, factorSetUsableBy, findOrganisation, listDeadLetters, runMethodTotals, findRun, gwpSetExists, latestCompleteRun, runInventory, runResults, type Db, type DeadLetter } from '@tally/db';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireOrg } from '../http/auth.ts';
@@ -49,14 +49,27 @@ export function calculationRoutes(db: Db, analytics?: ClickHouseClient): Router 
       // The organisation's review threshold unless the run says otherwise.
       options: { ...body.data.options, matchThreshold: body.data.options.matchThreshold ?? Number(org.matchThreshold) },
     });
-    res.status(202).location(`/v1/calculation-runs/${run.id}`).json(presentRun(run));
+    res.status(202).location(`/v1/calculation-runs/${run.id}`).json(presentRun(run, []));
   });
 
   r.get('/calculation-runs/:runId', async (req, res) => {
     const run = await findRun(db.pool, req.params.runId).catch(() => null);
     if (!run) throw notFound('calculation run');
     requireOrg(req, run.orgId);
-    res.json(presentRun(run));
+    res.json(presentRun(run, await listDeadLetters(db.pool, { runId: run.id, status: 'parked' })));
+  });
+
+  // Cancels a queued or running run at once; its pending chunk jobs are removed and a running
+  // chunk writes nothing. 409 once the run is complete, failed or cancelled.
+  r.post('/calculation-runs/:runId/cancel', async (req, res) => {
+    const run = await findRun(db.pool, req.params.runId).catch(() => null);
+    if (!run) throw notFound('calculation run');
+    requireOrg(req, run.orgId);
+    const by = req.principal?.kind === 'organisation' ? `api-key:${req.principal.keyId}` : 'operator';
+    const outcome = await cancelRun(db.pg, run.id, by);
+    if (outcome.status === 'not_found') throw notFound('calculation run');
+    if (outcome.status === 'conflict') throw new ProblemError(409, 'urn:tally:problem:run-finished', 'Run already finished', `the run is ${outcome.runStatus}; only a queued or running run can be cancelled`);
+    res.json(presentRun((await findRun(db.pool, run.id))!, []));
   });
 
   r.get('/calculation-runs/:runId/results', async (req, res) => {
@@ -98,7 +111,26 @@ export function calculationRoutes(db: Db, analytics?: ClickHouseClient): Router 
   return r;
 }
 
-function presentRun(run: NonNullable<Awaited<ReturnType<typeof findRun>>>) {
+function presentRun(run: NonNullable<Awaited<ReturnType<typeof findRun>>>, parked: readonly DeadLetter[]) {
   const { chunksTotal, chunksDone, rowsTotal, rowsDone, ...rest } = run;
-  return { ...rest, progress: { chunksTotal, chunksDone, rowsTotal, rowsDone } };
+  // Rate over the run's life so far (to completion once finished); ETA only while running.
+  const end = run.completedAt ? Date.parse(run.completedAt) : Date.now();
+  const secs = run.startedAt ? Math.max(0, (end - Date.parse(run.startedAt)) / 1000) : 0;
+  const done = Number(rowsDone);
+  const rowsPerSecond = secs > 0 ? Math.round((done / secs) * 10) / 10 : null;
+  const left = rowsTotal === null ? null : Number(rowsTotal) - done;
+  const etaSeconds = run.status === 'running' && rowsPerSecond && left !== null ? Math.ceil(left / rowsPerSecond) : null;
+  return {
+    ...rest,
+    progress: {
+      chunksTotal,
+      chunksDone,
+      chunksParked: parked.length,
+      rowsTotal,
+      rowsDone,
+      rowsPerSecond,
+      etaSeconds,
+      parkedChunks: parked.map((l) => ({ deadLetterId: l.id, chunkNo: l.chunkNo, error: l.error, attempts: l.attempts, firstFailedAt: l.firstFailedAt, lastFailedAt: l.lastFailedAt })),
+    },
+  };
 }

@@ -20,10 +20,21 @@ async function matcherFor(matching: NonNullable<CalculationInput['matching']>): 
   return engine;
 }
 
-/** Runs in a piscina thread: the calculation is pure; reading the lexicon at first use is the only I/O. */
-export default async function calculate(input: CalculationInput): Promise<ActivityResult[]> {
-  const matcher = input.matching ? await matcherFor(input.matching) : undefined;
-  return calculateActivities(input, { matcher });
+/** What a thread answers: the results, or the error the calculation threw for this data. */
+export type CalculationOutcome = { ok: true; results: ActivityResult[] } | { ok: false; error: { name: string; message: string } };
+
+/**
+ * Runs in a piscina thread: the calculation is pure; reading the lexicon at first use is the only
+ * I/O. An error thrown by the calculation is returned, not thrown, so the caller can tell it (the
+ * data's fault: retrying gives the same) from the pool's own errors (queue full, thread died).
+ */
+export default async function calculate(input: CalculationInput): Promise<CalculationOutcome> {
+  try {
+    const matcher = input.matching ? await matcherFor(input.matching) : undefined;
+    return { ok: true, results: calculateActivities(input, { matcher }) };
+  } catch (e) {
+    return { ok: false, error: { name: (e as Error)?.name ?? 'Error', message: (e as Error)?.message ?? String(e) } };
+  }
 }
 
 /** FNV-1a: a short cache key for a long signature. */

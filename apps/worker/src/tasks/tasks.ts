@@ -1,7 +1,8 @@
 import { exportRunToAnalytics } from '@tally/analytics';
 import { factorKeysFor, MATCHED_ACTIVITY_TYPES } from '@tally/core';
-import { chunkActivities, commitChunk, factorsForRun, failRun, finalizeRun, findChunkWork, findRun, liveMappingRules, loadEconomics, planRun, TASK } from '@tally/db';
+import { chunkActivities, commitChunk, factorsForRun, failRun, finalizeRun, findChunkWork, findRun, liveMappingRules, loadEconomics, parkChunk, planRun, runStatus, TASK } from '@tally/db';
 import type { Task, TaskList } from 'graphile-worker';
+import { CalculationError } from '../pool/calculationPool.ts';
 import type { TaskContext } from './context.ts';
 import { ChunkPayload, RunPayload } from './payloads.ts';
 
@@ -20,7 +21,11 @@ const planCalculationRun = (ctx: TaskContext): Task => async (raw) => {
 const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
   const { runId, chunkNo } = ChunkPayload.parse(raw);
   const work = await findChunkWork(ctx.db.pool, runId, chunkNo);
-  if (!work || work.chunkStatus === 'done' || work.runStatus !== 'running') return;
+  if (!work || work.chunkStatus === 'done') return;
+  if (work.runStatus !== 'running') {
+    ctx.metrics.chunks.inc({ outcome: 'cancelled' });
+    return;
+  }
   const activities = await chunkActivities(ctx.db.pg, work);
   const keys = new Set<string>();
   const prefixes = new Set<string>();
@@ -38,18 +43,34 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
     loadEconomics(ctx.db.pool),
   ]);
   helpers.abortSignal?.throwIfAborted();
-  const results = await ctx.pool.calculate({
-    activities: activities.map(({ entityId: _e, periodStart: _p, ...a }) => a),
-    factors,
-    matching: matching ? { targets: matching.targets, rules } : undefined,
-    factorSetIds: work.factorSetIds,
-    gwpSetId: work.gwpSetId,
-    gwpSets,
-    economics,
-    options: work.options,
-  });
+  let results;
+  try {
+    results = await ctx.pool.calculate({
+      activities: activities.map(({ entityId: _e, periodStart: _p, ...a }) => a),
+      factors,
+      matching: matching ? { targets: matching.targets, rules } : undefined,
+      factorSetIds: work.factorSetIds,
+      gwpSetId: work.gwpSetId,
+      gwpSets,
+      economics,
+      options: work.options,
+    });
+  } catch (e) {
+    // The calculation is a pure function of the chunk's data: trying again gives the same error.
+    // The pool's own errors (queue full, thread died) are transient and retried.
+    if (e instanceof CalculationError) throw new DeterministicChunkError(`calculation failed: ${e.message}`, { cause: e });
+    throw e;
+  }
+  // Checkpoint: a run cancelled while we calculated writes nothing (commitChunk checks again
+  // inside its transaction, ordered by the run row's lock).
+  if ((await runStatus(ctx.db.pg, runId)) !== 'running') {
+    ctx.metrics.chunks.inc({ outcome: 'cancelled' });
+    return;
+  }
   const commit = await commitChunk(ctx.db.pg, runId, chunkNo, activities, results, work.orgId);
+  if (commit.status === 'run_not_running') ctx.metrics.chunks.inc({ outcome: 'cancelled' });
   if (commit.status === 'written') {
+    ctx.metrics.chunks.inc({ outcome: 'done' });
     const counts = { calculated: 0, unmatched: 0, failed: 0 };
     for (const r of results) counts[r.status]++;
     for (const [status, n] of Object.entries(counts)) if (n > 0) ctx.metrics.rowsCalculated.inc({ status }, n);
@@ -76,6 +97,47 @@ const finalizeCalculationRun = (ctx: TaskContext): Task => async (raw) => {
   if (outcome === 'not_ready') throw new Error(`run ${runId} has chunks still pending; finalisation will retry`);
 };
 
+/** An error that a retry cannot cure: the chunk is parked at once instead of using up its attempts. */
+export class DeterministicChunkError extends Error {}
+
+/**
+ * PostgreSQL data exceptions (class 22) and integrity violations (class 23) come from the chunk's
+ * data, not from the moment: retrying writes the same rows and fails the same way.
+ */
+function isDeterministic(e: unknown): boolean {
+  if (e instanceof DeterministicChunkError) return true;
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
+}
+
+/**
+ * Chunk jobs: a transient error is rethrown (graphile-worker retries with its backoff); on the
+ * last attempt, or at once for a deterministic error, the chunk is parked in dead_letters and the
+ * job completes, so it stops occupying the queue. The run stays 'running' (never complete) until
+ * the operator retries the letter, or ends 'failed' if the operator discards it.
+ */
+const chunkGuard =
+  (ctx: TaskContext, task: Task): Task =>
+  async (payload, helpers) => {
+    try {
+      await task(payload, helpers);
+    } catch (e) {
+      const parsed = ChunkPayload.safeParse(payload);
+      const last = helpers.job.attempts >= helpers.job.max_attempts;
+      if (parsed.success && (last || isDeterministic(e))) {
+        const error = e instanceof Error ? e.message : String(e);
+        const parked = await parkChunk(ctx.db.pg, { ...parsed.data, task: helpers.job.task_identifier, payload: parsed.data, error, attempts: helpers.job.attempts });
+        if (parked.parked) {
+          ctx.metrics.chunks.inc({ outcome: 'parked' });
+          ctx.logger.error({ ...parsed.data, deadLetterId: parked.id, attempts: helpers.job.attempts, err: e }, 'chunk parked in dead_letters');
+        } else ctx.metrics.chunks.inc({ outcome: 'cancelled' });
+        return;
+      }
+      ctx.metrics.chunks.inc({ outcome: 'retried' });
+      throw e;
+    }
+  };
+
 export function createTaskList(ctx: TaskContext): TaskList {
   const guard =
     (task: Task): Task =>
@@ -96,7 +158,7 @@ export function createTaskList(ctx: TaskContext): TaskList {
     };
   return {
     [TASK.plan]: guard(planCalculationRun(ctx)),
-    [TASK.chunk]: guard(calculateChunk(ctx)),
+    [TASK.chunk]: chunkGuard(ctx, calculateChunk(ctx)),
     [TASK.finalize]: guard(finalizeCalculationRun(ctx)),
   };
 }

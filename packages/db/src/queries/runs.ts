@@ -44,8 +44,15 @@ export const TASK = {
   finalize: 'finalize_calculation_run',
 } as const;
 
+/** The graphile-worker job key of a chunk: pending chunk jobs are found and removed by it. */
+export const chunkJobKey = (runId: string, chunkNo: number) => `chunk:${runId}:${chunkNo}`;
+/** The job flag of an organisation's chunks: the per-organisation concurrency limit forbids it. */
+export const orgFlag = (orgId: string) => `org:${orgId}`;
+export const CHUNK_MAX_ATTEMPTS = 8;
+
 /**
- * Records a run and enqueues its planning job in the same transaction: either both exist or
+ * Records a run and enqueues its planning job (priority -1: planning and finalising are short and
+ * unblock a whole run, so they never wait behind another run's chunks) in the same transaction: either both exist or
  * neither (graphile-worker's add_job is plain SQL in our transaction).
  */
 export async function createRun(
@@ -60,7 +67,7 @@ export async function createRun(
       returning ${runColumns}`);
     await tx.query(sql.unsafe`
       select graphile_worker.add_job(${TASK.plan}, json_build_object('runId', ${run.id}::text),
-        job_key := ${'plan:' + run.id}, max_attempts := 10)`);
+        job_key := ${'plan:' + run.id}, max_attempts := 10, priority := -1)`);
     return run;
   });
 }
@@ -82,6 +89,7 @@ interface JobSpec {
   job_key?: string;
   max_attempts?: number;
   priority?: number;
+  flags?: string[];
 }
 
 async function addJobs(client: pg.ClientBase, specs: readonly JobSpec[]): Promise<void> {
@@ -125,7 +133,13 @@ export async function planRun(pool: pg.Pool, runId: string): Promise<PlanOutcome
     await c.query(`update calculation_runs set status = 'running', chunks_total = $2, rows_total = $3, started_at = now() where id = $1`, [runId, chunks.rows.length, rows]);
     await addJobs(
       c,
-      chunks.rows.map((ch) => ({ identifier: TASK.chunk, payload: { runId, chunkNo: ch.chunk_no }, job_key: `chunk:${runId}:${ch.chunk_no}`, max_attempts: 8 })),
+      chunks.rows.map((ch) => ({
+        identifier: TASK.chunk,
+        payload: { runId, chunkNo: ch.chunk_no },
+        job_key: chunkJobKey(runId, ch.chunk_no),
+        max_attempts: CHUNK_MAX_ATTEMPTS,
+        flags: [orgFlag(run.org_id)],
+      })),
     );
     return { status: 'planned', chunks: chunks.rows.length, rows: String(rows) };
   });
@@ -193,6 +207,18 @@ export interface ChunkCommit {
  * it exists once.
  */
 export async function commitChunk(pool: pg.Pool, runId: string, chunkNo: number, activities: readonly ChunkActivity[], results: readonly ActivityResult[], orgId: string): Promise<ChunkCommit> {
+  try {
+    return await commitChunkTx(pool, runId, chunkNo, activities, results, orgId);
+  } catch (e) {
+    if (e instanceof RunNotRunning) return { status: 'run_not_running', runComplete: false };
+    throw e;
+  }
+}
+
+/** Thrown inside the commit transaction to roll it back when the run was cancelled meanwhile. */
+class RunNotRunning extends Error {}
+
+async function commitChunkTx(pool: pg.Pool, runId: string, chunkNo: number, activities: readonly ChunkActivity[], results: readonly ActivityResult[], orgId: string): Promise<ChunkCommit> {
   return inPgTransaction(pool, async (c) => {
     const chunk = (await c.query<{ status: string; run_status: string }>(
       `select c.status, r.status as run_status from calculation_chunks c join calculation_runs r on r.id = c.run_id
@@ -219,12 +245,17 @@ export async function commitChunk(pool: pg.Pool, runId: string, chunkNo: number,
       }),
     );
     await c.query(`update calculation_chunks set status = 'done', completed_at = now() where run_id = $1 and chunk_no = $2`, [runId, chunkNo]);
+    // A chunk done by a stale duplicate of a parked job resolves its letter.
+    await c.query(`update dead_letters set status = 'retried', resolved_by = 'worker', resolved_at = now() where run_id = $1 and chunk_no = $2 and status = 'parked'`, [runId, chunkNo]);
     const progress = (await c.query<{ chunks_done: number; chunks_total: number }>(
-      `update calculation_runs set chunks_done = chunks_done + 1, rows_done = rows_done + $2 where id = $1 returning chunks_done, chunks_total`,
+      `update calculation_runs set chunks_done = chunks_done + 1, rows_done = rows_done + $2 where id = $1 and status = 'running' returning chunks_done, chunks_total`,
       [runId, results.length],
     )).rows[0];
-    const runComplete = progress !== undefined && progress.chunks_done === progress.chunks_total;
-    if (runComplete) await addJobs(c, [{ identifier: TASK.finalize, payload: { runId }, job_key: `finalize:${runId}`, max_attempts: 10 }]);
+    // Cancelled (or failed) while this chunk was being written: the run row's lock ordered us after
+    // that change, so roll everything back; nothing is written for a run that is not running.
+    if (!progress) throw new RunNotRunning();
+    const runComplete = progress.chunks_done === progress.chunks_total;
+    if (runComplete) await addJobs(c, [{ identifier: TASK.finalize, payload: { runId }, job_key: `finalize:${runId}`, max_attempts: 10, priority: -1 }]);
     return { status: 'written', runComplete };
   });
 }
