@@ -138,7 +138,7 @@ describe('inventory report: Postgres and ClickHouse agree', () => {
     expect(pg.dataQuality.notCalculated).toEqual({
       activities: 2,
       share: '0.285714',
-      byReason: [{ status: 'unmatched', reason: 'NO_FACTOR_FOR_ACTIVITY_TYPE', activities: 2 }],
+      byReason: [{ status: 'unmatched', reason: 'NO_MATCH', activities: 2 }],
       spend: [{ currency: 'USD', amount: '250', total: '1250', share: '0.2' }],
     });
     // technological (250x2 + 60x2 + 120x2 + 500x4 + 1200x1) / 2130 = 4060/2130; geographical (250x1 + 60x4 [GB factor, French site] + 120x1 + 500x3 [global] + 1200x2 [supplier, no region]) = 4510/2130;

@@ -35,13 +35,27 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
     for (const x of k.prefixes) prefixes.add(x);
   }
   // Rows matched by text may resolve to any factor of the run's sets.
-  const matching = activities.some((a) => MATCHED_ACTIVITY_TYPES.has(a.activityType)) ? await ctx.matchingData(work.factorSetIds) : undefined;
-  const rules = matching ? await liveMappingRules(ctx.db.pool, work.orgId) : [];
-  const [factors, gwpSets, economics] = await Promise.all([
+  let matching = activities.some((a) => MATCHED_ACTIVITY_TYPES.has(a.activityType)) ? await ctx.matchingData(work.factorSetIds) : undefined;
+  const [named, gwpSets, economics] = await Promise.all([
     matching ? matching.factors : factorsForRun(ctx.db.pool, work.factorSetIds, [...keys], [...prefixes]),
     ctx.gwpSets(),
     loadEconomics(ctx.db.pool),
   ]);
+  let factors = named;
+  if (!matching) {
+    // An activity type that names no factor of the run's sets ("natural gas", a fuel code) is read
+    // as text: that needs the matcher too.
+    const known = new Set(named.map((f) => f.activityKey));
+    const unknown = activities.some((a) => {
+      const k = factorKeysFor(a.activityType);
+      return k.prefixes.length === 0 && !k.keys.some((x) => known.has(x));
+    });
+    if (unknown) {
+      matching = await ctx.matchingData(work.factorSetIds);
+      factors = matching.factors;
+    }
+  }
+  const rules = matching ? await liveMappingRules(ctx.db.pool, work.orgId) : [];
   helpers.abortSignal?.throwIfAborted();
   let results;
   try {

@@ -22,7 +22,7 @@ const ABBREVIATIONS: Record<string, string> = {
   tv: 'television', av: 'audio video', hvac: 'heating ventilation air conditioning', ac: 'air conditioning', 'a/c': 'air conditioning',
   ppe: 'protective equipment', hi: 'high', vis: 'visibility', refrig: 'refrigeration', lab: 'laboratory', chem: 'chemical',
   lubr: 'lubricant', lube: 'lubricant', dsl: 'diesel', ulsd: 'diesel', petrol: 'gasoline', unl: 'unleaded gasoline', unld: 'unleaded gasoline',
-  lpg: 'propane', cng: 'natural gas', lng: 'natural gas', kero: 'kerosene', furn: 'furniture', tel: 'telephone',
+  lpg: 'liquefied petroleum gas propane', cng: 'compressed natural gas', lng: 'liquefied natural gas', kero: 'kerosene', furn: 'furniture', tel: 'telephone',
   cert: 'certificate', trng: 'training', consult: 'consulting', rpr: 'repair', inst: 'installation', instl: 'installation',
 };
 
