@@ -160,8 +160,11 @@ async function main() {
         round(a.quantity * f.co2e, 12), round(a.quantity * (f.gases->>'CO2')::numeric, 12),
         round(a.quantity * (f.gases->>'CH4')::numeric / 28, 12), round(a.quantity * (f.gases->>'N2O')::numeric / 265, 12),
         jsonb_build_object('CO2', round(a.quantity * (f.gases->>'CO2')::numeric, 12), 'CH4', round(a.quantity * (f.gases->>'CH4')::numeric / 28, 12), 'N2O', round(a.quantity * (f.gases->>'N2O')::numeric / 265, 12))
-      from activities a left join emission_factors f
-        on f.factor_set_id = 'desnz-2025' and f.activity_key = a.activity_type and f.unit = a.unit
+      from activities a join entities e on e.id = a.entity_id
+      -- exactly keyed: a factor's natural key in its set is (key, unit, region, year); hotel stays
+      -- have one factor per country, so the region is part of the key
+      left join emission_factors f
+        on f.factor_set_id = 'desnz-2025' and f.activity_key = a.activity_type and f.unit = a.unit and f.region = e.country
       where a.period_start between '2024-01-01' and '2024-12-31'`);
     const sqlSeconds = (performance.now() - t2) / 1000;
     await db.close();
