@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import countries from 'i18n-iso-countries';
 import { parseBlendTable, parseDesnzFlatFile, parseEpaHub, parseGridIntensity, parseEpaSupplyChain, parseGwpTable, type BlendTable, type EmissionFactor, type EpaHubTables, type DesnzParseResult, type FactorSetMeta, type GwpSet } from '@tally/core';
 
+import { readCsv } from './csv.ts';
 import { DATA_DIR } from './dataDir.ts';
 
 export { DATA_DIR };
@@ -136,7 +137,6 @@ export interface LoadedFactorFile {
 }
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
-const readCsv = (bytes: Buffer) => parse(bytes, { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true }) as Record<string, string>[];
 
 export async function loadEpaSupplyChain(set: Extract<BundledFactorSet, { kind: 'epa-supply-chain' }>): Promise<LoadedFactorFile> {
   const co2e = await readFile(set.co2eFile);

@@ -47,13 +47,8 @@ export class FactorCatalogue {
       const list = this.#byKey.get(f.activityKey);
       if (list) list.push(f);
       else this.#byKey.set(f.activityKey, [f]);
-      let regions = this.#byKeyRegion.get(f.activityKey);
-      if (!regions) this.#byKeyRegion.set(f.activityKey, (regions = new Map()));
-      const r = f.region.toUpperCase();
-      const inRegion = regions.get(r);
-      if (inRegion) inRegion.push(f);
-      else regions.set(r, [f]);
     }
+    for (const [key, list] of this.#byKey) this.#byKeyRegion.set(key, groupByRegion(list));
   }
   forKey(key: string): readonly EmissionFactor[] {
     return this.#byKey.get(key) ?? [];

@@ -6,25 +6,6 @@ import { hotelRegion, HOTEL_STAY_KEY, type CountryCodeLookup } from './desnzHote
 import type { EmissionFactor, FactorSetMeta, Scope, SourceRow } from './emissionFactor.ts';
 import { blendKey, desnzGasCandidates, desnzRefrigerantVariant, refrigerantGases, type BlendTable, type RefrigerantComponent } from './refrigerants.ts';
 
-// The loader passes these in; re-exported so callers need only this module.
-export { DESNZ_HOTEL_COUNTRIES, HOTEL_STAY_KEY, hotelRegion, type CountryCodeLookup, type HotelRegion } from './desnzHotels.ts';
-export {
-  blendKey,
-  checkAgainstPublished,
-  desnzGasCandidates,
-  desnzRefrigerantVariant,
-  expandRefrigerant,
-  isKyotoGas,
-  parseBlendTable,
-  refrigerantGases,
-  NEGLIGIBLE_GWP_BOUND,
-  type BlendComposition,
-  type BlendTable,
-  type GasExpansion,
-  type RefrigerantComponent,
-  type RefrigerantVariant,
-} from './refrigerants.ts';
-
 /**
  * Reads the DESNZ/Defra "flat file" (sheet "Factors by Category", one row per gas) into factors,
  * one per (category path, unit). Columns are mapped by header name because the layout changed
