@@ -10,6 +10,9 @@ import { createCalculationPool } from './pool/calculationPool.ts';
 import { createTaskContext } from './tasks/context.ts';
 import { createTaskList } from './tasks/tasks.ts';
 
+/** How long a pool that stopped on its own may take to shut down before it is forced, then abandoned. */
+const STUCK_POOL_MS = 5_000;
+
 export interface WorkerHandle {
   runner: Runner;
   fleet: Fleet;
@@ -108,9 +111,24 @@ export async function startWorker(env: WorkerEnv = parseWorkerEnv(), options: Wo
     signalled = true;
   });
   const watch = (r: Runner) => {
-    void r.promise
-      .then(() => undefined, () => undefined)
+    // A pool that shuts itself down after a lost connection (its job outcome could not be
+    // recorded) can hang in graceful shutdown while its workers are gone, and this process keeps
+    // beating for it, so no sweep frees its locks: after a grace period force it, and if even that
+    // does not settle, abandon it (its locks are released below; chunk commits are idempotent).
+    let abandon!: () => void;
+    const abandoned = new Promise<void>((res) => (abandon = res));
+    const onPoolShutdown = ({ workerPool }: { workerPool: { id: string; forcefulShutdown(message: string): unknown } }) => {
+      if (stopping || signalled || workerPool.id !== fleet.poolId) return;
+      setTimeout(() => {
+        logger.warn({ pool: workerPool.id }, 'graphile-worker pool still shutting down; forcing it');
+        void Promise.resolve(workerPool.forcefulShutdown('stuck after a lost database connection')).catch(() => undefined);
+        setTimeout(abandon, STUCK_POOL_MS).unref();
+      }, STUCK_POOL_MS).unref();
+    };
+    fleet.events.on('pool:gracefulShutdown', onPoolShutdown);
+    void Promise.race([r.promise.then(() => undefined, () => undefined), abandoned])
       .then(async () => {
+        fleet.events.off('pool:gracefulShutdown', onPoolShutdown);
         if (stopping || signalled) return void stop();
         const dead = fleet.retirePool();
         logger.error({ pool: dead?.poolId }, 'graphile-worker runner stopped unexpectedly; restarting it');
