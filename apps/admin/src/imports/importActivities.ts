@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { PassThrough, type Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { ACTIVITY_FIELDS, validateActivityRecord, type FieldError } from '@tally/core';
-import { claimImport, completeImport, copyRows, entityLookup, findImportByKey, listRejections, type Db, type ImportRow } from '@tally/db';
+import { claimImport, completeImport, copyRows, entityLookup, findImportByKey, inPgTransaction, listRejections, type Db, type ImportRow } from '@tally/db';
 import { ProblemError } from '../http/problem.ts';
 
 export type ImportFormat = 'csv' | 'ndjson';
@@ -129,24 +129,12 @@ export async function importActivities(
   input: { orgId: string; format: ImportFormat; fileName: string | null; idempotencyKey: string | null; body: Readable },
 ): Promise<ImportOutcome> {
   const entities = await entityLookup(db.pool, input.orgId);
-  const client = await db.pg.connect();
-  let released = false;
-  try {
-    await client.query('begin');
+  // One transaction: the claim, the COPY of accepted rows, the rejections and the summary commit
+  // together (inPgTransaction also survives a connection lost mid-upload).
+  const loaded = await inPgTransaction(db.pg, async (client): Promise<ImportOutcome | null> => {
     const importId = await claimImport(client, input);
-    if (importId === null) {
-      await client.query('rollback');
-      client.release();
-      released = true;
-      const existing = await findImportByKey(db.pool, input.orgId, input.idempotencyKey ?? '');
-      const sha = await drainAndHash(input.body);
-      if (!existing) throw new ProblemError(409, 'urn:tally:problem:idempotency-conflict', 'Conflict', 'an upload with this Idempotency-Key is in progress; retry later');
-      if (existing.contentSha256 !== sha) {
-        throw new ProblemError(422, 'urn:tally:problem:idempotency-mismatch', 'Idempotency-Key reused', `Idempotency-Key "${input.idempotencyKey}" was already used for different content (import ${existing.id})`, { importId: existing.id });
-      }
-      const sample = await listRejections(db.pool, existing.id, 0, SAMPLE);
-      return { summary: toSummary(existing, sample.map((r) => ({ line: r.lineNo, errors: r.errors })), []), replayed: true };
-    }
+    // Claimed before (same Idempotency-Key): answered below, outside this empty transaction.
+    if (importId === null) return null;
 
     const hash = createHash('sha256');
     const tap = new PassThrough();
@@ -192,7 +180,6 @@ export async function importActivities(
     }
     const sha256 = hash.digest('hex');
     await completeImport(client, importId, { total, accepted: acceptedCount, rejected: rejected.length, sha256 });
-    await client.query('commit');
     const ignoredColumns = columns.seen.filter((c) => !KNOWN_COLUMNS.has(c));
     return {
       replayed: false,
@@ -209,10 +196,14 @@ export async function importActivities(
         ignoredColumns,
       },
     };
-  } catch (e) {
-    if (!released) await client.query('rollback').catch(() => undefined);
-    throw e;
-  } finally {
-    if (!released) client.release();
+  });
+  if (loaded) return loaded;
+  const existing = await findImportByKey(db.pool, input.orgId, input.idempotencyKey ?? '');
+  const sha = await drainAndHash(input.body);
+  if (!existing) throw new ProblemError(409, 'urn:tally:problem:idempotency-conflict', 'Conflict', 'an upload with this Idempotency-Key is in progress; retry later');
+  if (existing.contentSha256 !== sha) {
+    throw new ProblemError(422, 'urn:tally:problem:idempotency-mismatch', 'Idempotency-Key reused', `Idempotency-Key "${input.idempotencyKey}" was already used for different content (import ${existing.id})`, { importId: existing.id });
   }
+  const sample = await listRejections(db.pool, existing.id, 0, SAMPLE);
+  return { summary: toSummary(existing, sample.map((r) => ({ line: r.lineNo, errors: r.errors })), []), replayed: true };
 }
