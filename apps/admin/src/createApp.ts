@@ -15,6 +15,7 @@ import { importRoutes } from './routes/imports.routes.ts';
 import { organisationRoutes } from './routes/organisations.routes.ts';
 import { organisationFactorRoutes } from './routes/orgFactors.routes.ts';
 import { reportRoutes } from './routes/reports.routes.ts';
+import { trendRoutes } from './routes/trend.routes.ts';
 
 export interface AppDeps {
   db: Db;
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps): express.Express {
   v1.use(organisationFactorRoutes(deps.db));
   v1.use(calculationRoutes(deps.db, deps.analytics));
   v1.use(reportRoutes(deps.db, deps.analytics));
+  v1.use(trendRoutes(deps.db, deps.analytics));
   v1.use(economicsRoutes(deps.db));
   v1.use(matchReviewRoutes(deps.db));
   v1.use(deadLetterRoutes(deps.db));

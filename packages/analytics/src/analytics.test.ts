@@ -1,4 +1,4 @@
-import { copyRows, runInventory, runInventoryReport, storeFactorSet, storeGwpSets } from '@tally/db';
+import { copyRows, loadMarketScope2Factors, runInventory, runInventoryReport, storeFactorSet, storeGwpSets } from '@tally/db';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnalyticsCopyOutdated, createAnalyticsClient, exportRunToAnalytics, migrateAnalytics, runInventoryFromAnalytics, runInventoryReportFromAnalytics, type ClickHouseClient } from './index.ts';
@@ -68,7 +68,7 @@ describe('ClickHouse analytics copy (embedded chDB)', () => {
     // the report columns are part of the same rows: repeated exports count each row once there too
     const org = (await t.db.pg.query('select org_id from calculation_runs where id = $1', [runId])).rows[0].org_id;
     for (const approach of ['operational_control', 'equity_share']) {
-      const report = await runInventoryReportFromAnalytics(ch, org, runId, approach);
+      const report = await runInventoryReportFromAnalytics(ch, org, runId, approach, await loadMarketScope2Factors(t.db.pool, runId));
       expect(report, approach).toEqual(await runInventoryReport(t.db.pool, runId, approach));
       expect(report.totals.activities).toEqual({ total: 3000, calculated: 2700, unmatched: 300, failed: 0 });
       expect(report.breakdowns.entity.reduce((n, l) => n + l.activities, 0)).toBe(2700);
@@ -86,11 +86,11 @@ describe('ClickHouse analytics copy (embedded chDB)', () => {
       unit_assumption, gwp_set_id, co2e_method, co2e_kg, co2_kg, ch4_kg, n2o_kg, gas_kg, reason, detail from calculation_results where run_id = $1`, [runId, copy]);
     const cols = 'org_id, activity_id, entity_id, ownership_pct, period_start, status, scope, category, factor_id, factor_set_id, gwp_set_id, co2e_kg, gas_kg, reason';
     await ch.command({ query: `INSERT INTO emission_results (run_id, ${cols}) SELECT {copy:UUID}, ${cols} FROM emission_results FINAL WHERE run_id = {r:UUID}`, query_params: { r: runId, copy } });
-    await expect(runInventoryReportFromAnalytics(ch, org, copy, 'operational_control')).rejects.toBeInstanceOf(AnalyticsCopyOutdated);
+    await expect(runInventoryReportFromAnalytics(ch, org, copy, 'operational_control', await loadMarketScope2Factors(t.db.pool, copy))).rejects.toBeInstanceOf(AnalyticsCopyOutdated);
     await exportRunToAnalytics(t.db, ch, copy);
     const rs = await ch.query({ query: 'SELECT count() AS n FROM emission_results FINAL WHERE run_id = {r:UUID}', query_params: { r: copy }, format: 'JSONEachRow' });
     expect(await rs.json()).toEqual([{ n: '3000' }]);
-    expect(await runInventoryReportFromAnalytics(ch, org, copy, 'equity_share')).toEqual(await runInventoryReport(t.db.pool, copy, 'equity_share'));
-    await expect(runInventoryReportFromAnalytics(ch, org, '00000000-0000-4000-8000-000000000000', 'operational_control')).rejects.toBeInstanceOf(AnalyticsCopyOutdated);
+    expect(await runInventoryReportFromAnalytics(ch, org, copy, 'equity_share', await loadMarketScope2Factors(t.db.pool, copy))).toEqual(await runInventoryReport(t.db.pool, copy, 'equity_share'));
+    await expect(runInventoryReportFromAnalytics(ch, org, '00000000-0000-4000-8000-000000000000', 'operational_control', { factors: [], ignored: [] })).rejects.toBeInstanceOf(AnalyticsCopyOutdated);
   });
 });

@@ -7,8 +7,9 @@ type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[
 /** db/clickhouse at the repository root. */
 export const CLICKHOUSE_SCHEMA_DIR = fileURLToPath(new URL('../../../db/clickhouse/', import.meta.url));
 
-// Same JSON shapes from chDB and a real server: 64-bit integers and decimals as strings.
-const SETTINGS = { output_format_json_quote_64bit_integers: 1, output_format_json_quote_decimals: 1 } as const;
+// Same JSON shapes from chDB and a real server: 64-bit integers and decimals as strings. A retried
+// insert (same deduplication token) is dropped by the rollups fed from it too (005_report_lines.sql).
+const SETTINGS = { output_format_json_quote_64bit_integers: 1, output_format_json_quote_decimals: 1, deduplicate_blocks_in_dependent_materialized_views: 1 } as const;
 
 export interface AnalyticsOptions {
   /** A ClickHouse server (production). */

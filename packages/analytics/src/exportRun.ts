@@ -3,7 +3,7 @@ import { classifyResult, spendCurrency, type Db } from '@tally/db';
 
 const BATCH = 50_000;
 /** The shape of the exported row: part of each batch's deduplication token, so a run copied before a schema change can be copied again. */
-export const EXPORT_VERSION = 2;
+export const EXPORT_VERSION = 4;
 
 interface EntityNode {
   code: string;
@@ -55,7 +55,10 @@ export async function exportRunToAnalytics(db: Db, ch: ClickHouseClient, runId: 
                     coalesce(r.co2e_kg, 0), coalesce(r.gas_kg, '{}'::jsonb), coalesce(r.reason, ''),
                     e.country, coalesce(fs.source, ''), coalesce(fs.edition, ''), coalesce(r.match ->> 'method', 'direct'),
                     f.kind, f.price_basis is not null, f.unit, f.region, f.year,
-                    upper(coalesce(a.attributes ->> 'location', e.country)), extract(year from r.period_start)::int, a.unit, a.quantity
+                    upper(coalesce(a.attributes ->> 'location', e.country)), extract(year from r.period_start)::int, a.unit, a.quantity,
+                    a.amount, a.currency, r.unit_from, r.unit_to, r.unit_multiplier::text, f.activity_key, r.match -> 'evidence' ->> 'ruleId',
+                    r.method, r.co2e_method, r.co2e_variants, a.activity_type, a.line_no,
+                    coalesce(a.supplier, '')
              from calculation_results r join entities e on e.id = r.entity_id join activities a on a.id = r.activity_id
                   left join emission_factors f on f.id = r.factor_id left join factor_sets fs on fs.id = r.factor_set_id
              where r.run_id = $1 and r.activity_id > $2 order by r.activity_id limit $3`,
@@ -81,6 +84,12 @@ export async function exportRunToAnalytics(db: Db, ch: ClickHouseClient, runId: 
         country: c[15], factor_source: c[16], factor_edition: c[17], match_method: c[18],
         calculation_method: q?.calculationMethod ?? '', dq_technological: q?.technological ?? 0, dq_geographical: q?.geographical ?? 0, dq_temporal: q?.temporal ?? 0,
         spend_currency: currency ?? '', spend_amount: currency ? c[27] : '0',
+        // run diff lineage (db/clickhouse/004_run_diff.sql)
+        activity_quantity: c[27] ?? '', activity_unit: c[26] ?? '', activity_amount: c[28] ?? '', activity_currency: c[29] ?? '',
+        unit_from: c[30] ?? '', unit_to: c[31] ?? '', unit_multiplier: c[32] ?? '', factor_key: c[33] ?? '', match_rule_id: c[34] ?? '',
+        calc_method: c[35] ?? '', co2e_method: c[36] ?? '', co2e_variants: c[37] ?? {}, activity_type: c[38] ?? '', line_no: c[39] ?? 0,
+        // market-based Scope 2 (db/clickhouse/003_scope2_market_based.sql)
+        activity_region: c[24] ?? '', supplier: c[40], quantity: c[27], quantity_unit: c[26],
       };
     });
     await ch.insert({

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { assembleInventoryReport, type BreakdownName, type InventoryReport, type ReportAggregates } from '@tally/db';
+import { assembleInventoryReport, type BreakdownName, type InventoryReport, type MarketScope2Factors, type ReportAggregates } from '@tally/db';
 import { EXPORT_VERSION } from './exportRun.ts';
+import { reportAggregatesFromLines } from './reportLines.ts';
 
 async function rows<T>(ch: ClickHouseClient, query: string, params: Record<string, unknown>): Promise<T[]> {
   const rs = await ch.query({ query, query_params: params, format: 'JSONEachRow' });
@@ -26,6 +27,9 @@ export async function runReportAggregatesFromAnalytics(ch: ClickHouseClient, org
   const [state] = await rows<{ n: string; old: string }>(ch, `SELECT count() AS n, countIf(export_version < ${EXPORT_VERSION}) AS old ${base}`, p);
   if (!state || state.n === '0') throw new AnalyticsCopyOutdated(runId, 'does not exist');
   if (state.old !== '0') throw new AnalyticsCopyOutdated(runId, `was made before the report columns (export version ${EXPORT_VERSION})`);
+  // The rollup when it holds exactly the run's rows; else the scans below.
+  const rolled = await reportAggregatesFromLines(ch, orgId, runId, consolidationApproach, Number(state.n));
+  if (rolled) return rolled;
   const w = consolidationApproach === 'equity_share' ? 'ownership_pct' : '100';
   const calculated = `${base} AND status = 'calculated'`;
   const line = (key: string, arrayJoin = '') =>
@@ -47,7 +51,7 @@ export async function runReportAggregatesFromAnalytics(ch: ClickHouseClient, org
       })),
     ),
   );
-  const [quality, gases, statuses, spend] = await Promise.all([
+  const [quality, gases, statuses, spend, scope2] = await Promise.all([
     rows<{ technological: number; geographical: number; temporal: number; co2eKgPct: string }>(
       ch,
       `SELECT dq_technological AS technological, dq_geographical AS geographical, dq_temporal AS temporal, toString(sum(co2e_kg * ${w})) AS co2eKgPct
@@ -66,6 +70,13 @@ export async function runReportAggregatesFromAnalytics(ch: ClickHouseClient, org
       `SELECT spend_currency AS currency, status = 'calculated' AS calculated, toString(sum(spend_amount)) AS amount ${base} AND spend_currency != '' GROUP BY currency, calculated`,
       p,
     ),
+    rows<{ entityCode: string; weightPct: string; region: string; ym: string; supplier: string; category: string; unit: string; quantity: string; locationCo2eKg: string; activities: string }>(
+      ch,
+      `SELECT entity_code AS entityCode, toString(${w}) AS weightPct, activity_region AS region, formatDateTime(month, '%Y-%m') AS ym, supplier, category,
+              quantity_unit AS unit, toString(sum(quantity)) AS quantity, toString(sum(co2e_kg)) AS locationCo2eKg, count() AS activities
+       ${calculated} AND scope = 2 GROUP BY entityCode, weightPct, region, ym, supplier, category, unit`,
+      p,
+    ),
   ]);
   return {
     breakdowns: lines.flat(),
@@ -73,10 +84,15 @@ export async function runReportAggregatesFromAnalytics(ch: ClickHouseClient, org
     quality: quality.map((q) => ({ technological: Number(q.technological), geographical: Number(q.geographical), temporal: Number(q.temporal), co2eKgPct: q.co2eKgPct })),
     statuses: statuses.map((s) => ({ status: s.status, reason: s.reason, activities: Number(s.activities) })),
     spend: spend.map((s) => ({ currency: s.currency, calculated: Boolean(Number(s.calculated)), amount: s.amount })),
+    scope2: scope2.map(({ ym, ...r }) => ({ ...r, month: ym, activities: Number(r.activities) })),
   };
 }
 
-/** The inventory report of one run from ClickHouse: identical to runInventoryReport from Postgres. */
-export async function runInventoryReportFromAnalytics(ch: ClickHouseClient, orgId: string, runId: string, consolidationApproach: string): Promise<InventoryReport> {
-  return assembleInventoryReport(runId, consolidationApproach, await runReportAggregatesFromAnalytics(ch, orgId, runId, consolidationApproach));
+/**
+ * The inventory report of one run from ClickHouse: identical to runInventoryReport from Postgres.
+ * market: the run's market-based Scope 2 factors (loadMarketScope2Factors, from Postgres, the
+ * system of record for factors), so both backends allocate the same instruments.
+ */
+export async function runInventoryReportFromAnalytics(ch: ClickHouseClient, orgId: string, runId: string, consolidationApproach: string, market: MarketScope2Factors): Promise<InventoryReport> {
+  return assembleInventoryReport(runId, consolidationApproach, await runReportAggregatesFromAnalytics(ch, orgId, runId, consolidationApproach), market);
 }

@@ -26,3 +26,6 @@ export * from './matching/normalise.ts';
 export * from './matching/engine.ts';
 export * from './matching/targets.ts';
 export * from './reporting/dataQuality.ts';
+export * from './reporting/marketBasedScope2.ts';
+export * from './reporting/runDiff.ts';
+export * from './reporting/trend.ts';

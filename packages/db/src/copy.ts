@@ -38,3 +38,11 @@ export async function copyRows(client: pg.ClientBase, table: string, columns: re
   await pipeline(Readable.from(encode(rows)), stream);
   return Number(stream.rowCount ?? 0);
 }
+
+/** COPY FROM STDIN of rows already encoded in COPY text format (UTF-8), e.g. by a worker thread. */
+export async function copyText(client: pg.ClientBase, table: string, columns: readonly string[], text: Uint8Array): Promise<number> {
+  for (const name of [table, ...columns]) if (!IDENT.test(name)) throw new Error(`copyText: bad identifier ${name}`);
+  const stream = client.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`));
+  await pipeline(Readable.from(text.length > 0 ? [Buffer.from(text.buffer, text.byteOffset, text.byteLength)] : []), stream);
+  return Number(stream.rowCount ?? 0);
+}

@@ -19,7 +19,9 @@ describe('matching lexicon', () => {
     expect(count('caml')).toBe(1382);
     expect(count('naics-2017-description')).toBe(1016);
     expect(count('tally-expense-lexicon')).toBe(154);
-    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 154 + 1382);
+    expect(count('census-naics-2022-index')).toBe(700); // phrases the 2022 index added, on bridged 2017 codes
+    expect(codes('census-naics-2022-index')).toBe(261);
+    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 154 + 1382 + 700);
     const handtools = m.lexicon.find((e) => e.source === 'naics-2017-description' && e.key === 'naics-2017/332216')!;
     expect(handtools.phrase).toContain('manufacturing saw blades');
     expect(handtools.phrase).not.toMatch(/Cross-References|industry comprises/);
@@ -41,6 +43,10 @@ describe('matching lexicon', () => {
     expect(has('naics-2017/326122', 'Plastics Pipe and Pipe Fitting Manufacturing', 'naics-2017-title')).toBe(true);
     expect(has('naics-2017/112130', 'Dual-Purpose Cattle Ranching and Farming', 'naics-2017-title')).toBe(true); // no index entry
     expect(has('naics-2017/111219', 'Cassava farming, field and seed casava production', 'caml')).toBe(true);
+    // new in the 2022 index, on the 2017 code its 2022 code bridges to (513130 is 511130 in 2017)
+    expect(has('naics-2017/485310', 'Ridesharing arrangement services', 'census-naics-2022-index')).toBe(true);
+    expect(has('naics-2017/511130', 'School book publishers', 'census-naics-2022-index')).toBe(true);
+    expect(m.lexicon.some((e) => e.source === 'census-naics-2022-index' && e.phrase === 'Flaxseed farming, field and seed production')).toBe(false);
     // a CaML phrase the Census index already has for the same code is not repeated
     expect(m.lexicon.filter((e) => e.key === 'naics-2017/111120' && e.phrase === 'Flaxseed farming, field and seed production')).toHaveLength(1);
     expect(stripCensusTitleMarker('Agriculture, Forestry, Fishing and HuntingT')).toBe('Agriculture, Forestry, Fishing and Hunting');

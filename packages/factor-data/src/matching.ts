@@ -14,7 +14,7 @@ const EXPENSE_LEXICON = `${MATCHING_DIR}tally-lexicon/expense-lexicon.csv`;
 /** City of Austin purchase lines with expert NAICS-6 labels, development half (CDLA-Permissive-2.0). */
 export const AUSTIN_DEV_FILE = `${MATCHING_DIR}austin-procurement-dev/austin_dev.csv`;
 
-export const LEXICON_SOURCES = { census2017Index: 'census-naics-2017-index', naics2017Title: 'naics-2017-title', naics2017Description: 'naics-2017-description', expenses: 'tally-expense-lexicon', caml: 'caml' } as const;
+export const LEXICON_SOURCES = { census2017Index: 'census-naics-2017-index', census2022Index: 'census-naics-2022-index', naics2017Title: 'naics-2017-title', naics2017Description: 'naics-2017-description', expenses: 'tally-expense-lexicon', caml: 'caml' } as const;
 
 /** The factor key of a 2017 NAICS-6 code as a matching target (the calculation appends the price basis). */
 export const naicsTargetKey = (code: string) => `naics-2017/${code}`;
@@ -76,7 +76,10 @@ export interface MatchingLexicon {
  * - CaML: 11,643 rows, all with a 6-digit 2017 code; 16 dropped on 331314 (not in EPA), 10,242
  *   repeat a Census index phrase of the same code and 3 its title (case and whitespace aside):
  *   1,382 kept, on 137 codes.
- * Total: 22,121 entries covering all 1,016 EPA codes (112130 and 541120 by their titles only).
+ * - Census 2022 index: 700 phrases the 2017 index does not have (new products and services), on the
+ *   2017 code (in EPA) their 2022 code bridges to first, 261 codes.
+ * Total with the NAICS descriptions and the expense lexicon: 23,991 entries covering all 1,016 EPA
+ * codes (112130 and 541120 by their titles only).
  * Bridge: 967 of the 2022 index's 1,010 codes map to at least one EPA code (see the 2022 SOURCE.md).
  */
 export async function loadMatchingLexicon(): Promise<MatchingLexicon> {
@@ -149,6 +152,15 @@ export async function loadMatchingLexicon(): Promise<MatchingLexicon> {
     const ranked = [...counts].sort(([a, n], [b, m]) => m - n || a.localeCompare(b)).map(([c]) => c);
     const list = epa.has(code) ? [code, ...ranked.filter((c) => c !== code)] : ranked;
     if (list.length > 0) naics2022To2017[code] = list;
+  }
+  // Phrases the 2022 index added (new products and services: "USB flash drives", "ridesharing"), on
+  // the 2017 code their 2022 code bridges to first.
+  for (const { values } of index22) {
+    const code = (values.NAICS22 ?? '').trim();
+    const phrase = values['INDEX ITEM DESCRIPTION'] ?? '';
+    const to = naics2022To2017[code]?.[0];
+    if (code === '******' || to === undefined || codes17ByPhrase.has(norm(phrase)) || seen.has(`${to}|${norm(phrase)}`)) continue;
+    add(to, phrase, LEXICON_SOURCES.census2022Index);
   }
   return { lexicon, naics2022To2017 };
 }

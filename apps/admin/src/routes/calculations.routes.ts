@@ -18,6 +18,12 @@ const CreateRun = z
       .object({ radiativeForcing: z.enum(['with', 'without']).default('with'), matchThreshold: z.number().min(0).max(1).optional() })
       .strict()
       .default({ radiativeForcing: 'with' }),
+    /**
+     * Incremental recalculation: start from this complete run of the same organisation and period
+     * ('latest': the latest one), recalculate only the activities a change can have touched and
+     * carry the other results forward.
+     */
+    incrementalFrom: z.union([z.uuid(), z.literal('latest')]).optional(),
   })
   .refine((b) => b.factorSetId !== undefined || b.factorSetIds !== undefined, { message: 'give factorSetId or factorSetIds', path: ['factorSetId'] });
 
@@ -38,6 +44,17 @@ export function calculationRoutes(db: Db, analytics?: ClickHouseClient): Router 
       if (!(await factorSetUsableBy(db.pool, id, orgId))) throw new ProblemError(422, 'urn:tally:problem:unknown-factor-set', 'Unknown factor set', `factor set "${id}" is not loaded, retired, or not this organisation's (GET /v1/factor-sets)`);
     }
     if (!(await gwpSetExists(db.pool, body.data.gwpSetId))) throw new ProblemError(422, 'urn:tally:problem:unknown-gwp-set', 'Unknown GWP set', `GWP set "${body.data.gwpSetId}" is not loaded (GET /v1/gwp-sets)`);
+    let baseRunId: string | undefined;
+    if (body.data.incrementalFrom) {
+      const base =
+        body.data.incrementalFrom === 'latest' ? await latestCompleteRun(db.pool, orgId, period.start, period.end) : await findRun(db.pool, body.data.incrementalFrom).catch(() => null);
+      const problem = (detail: string) => new ProblemError(422, 'urn:tally:problem:invalid-base-run', 'Invalid base run', detail, { field: 'incrementalFrom' });
+      // Another organisation's run answers exactly like a missing one.
+      if (!base || base.orgId !== orgId) throw problem(body.data.incrementalFrom === 'latest' ? `no complete run of ${period.start}/${period.end} to start from` : `run ${body.data.incrementalFrom} not found`);
+      if (base.periodStart !== period.start || base.periodEnd !== period.end) throw problem(`run ${base.id} covers ${base.periodStart}/${base.periodEnd}, not ${period.start}/${period.end}`);
+      if (base.status !== 'complete') throw problem(`run ${base.id} is ${base.status}; only a complete run can be a base`);
+      baseRunId = base.id;
+    }
     const run = await createRun(db.pool, {
       orgId,
       periodStart: period.start,
@@ -48,6 +65,7 @@ export function calculationRoutes(db: Db, analytics?: ClickHouseClient): Router 
       chunkSize: body.data.chunkSize,
       // The organisation's review threshold unless the run says otherwise.
       options: { ...body.data.options, matchThreshold: body.data.options.matchThreshold ?? Number(org.matchThreshold) },
+      baseRunId,
     });
     res.status(202).location(`/v1/calculation-runs/${run.id}`).json(presentRun(run, []));
   });

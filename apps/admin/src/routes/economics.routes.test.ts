@@ -50,4 +50,21 @@ describe('spend conversion tables and run options through the API', () => {
     const none = await app.call(key, 'POST', `/v1/organisations/${orgId}/calculation-runs`, { period: '2024' });
     expect(none.status).toBe(400);
   });
+
+  it('creates an incremental run from a complete run of the same period, and says why it cannot', async () => {
+    const post = (k: string, org: string, body: object) => app.call(k, 'POST', `/v1/organisations/${org}/calculation-runs`, { period: '2024', factorSetIds: ['owid-ember-grid-2025'], ...body });
+    const noBase = await post(key, orgId, { incrementalFrom: 'latest' });
+    expect(noBase).toMatchObject({ status: 422, body: { type: 'urn:tally:problem:invalid-base-run', detail: 'no complete run of 2024-01-01/2024-12-31 to start from' } });
+    const queued = await post(key, orgId, {});
+    expect((await post(key, orgId, { incrementalFrom: queued.body.id })).body.detail).toBe(`run ${queued.body.id} is queued; only a complete run can be a base`);
+    // Marked complete by hand: this test is about the API's checks, the worker's part is tested there.
+    await t.db.pg.query(`update calculation_runs set status = 'complete', completed_at = now() where id = $1`, [queued.body.id]);
+    const inc = await post(key, orgId, { incrementalFrom: 'latest' });
+    expect(inc).toMatchObject({ status: 202, body: { baseRunId: queued.body.id, incremental: null } });
+    expect((await post(key, orgId, { period: '2024-01-01/2024-06-30', incrementalFrom: queued.body.id })).body.detail).toBe(`run ${queued.body.id} covers 2024-01-01/2024-12-31, not 2024-01-01/2024-06-30`);
+    // Another organisation's run is as unknown as a missing one.
+    const other = await seedOrganisation(app, 'Other');
+    expect((await post(other.key, other.orgId, { incrementalFrom: queued.body.id })).body.detail).toBe(`run ${queued.body.id} not found`);
+    expect((await post(key, orgId, { incrementalFrom: 'yesterday' })).status).toBe(400);
+  });
 });

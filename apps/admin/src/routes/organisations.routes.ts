@@ -1,11 +1,18 @@
-import { ConsolidationApproach, ForeignKeyIntegrityConstraintViolationError, UniqueIntegrityConstraintViolationError, findOrganisation, insertEntity, insertOrganisation, issueApiKey, updateOrganisation, listEntities, type Db } from '@tally/db';
+import { ConsolidationApproach, ForeignKeyIntegrityConstraintViolationError, UniqueIntegrityConstraintViolationError, findOrganisation, insertEntity, insertOrganisation, issueApiKey, updateOrganisation, listEntities, latestRunPerYear, recordBaseYear, supersedeBaseYearRecord, type Db } from '@tally/db';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireOperator, requireOrg } from '../http/auth.ts';
 import { ProblemError, fromZod, notFound } from '../http/problem.ts';
 
 const CreateOrganisation = z.object({ name: z.string().trim().min(1).max(200), consolidationApproach: ConsolidationApproach.optional(), matchThreshold: z.number().min(0).max(1).optional() });
-const UpdateOrganisation = CreateOrganisation.partial().strict();
+const UpdateOrganisation = CreateOrganisation.partial()
+  .extend({
+    /** The base year (null clears it); setting another one records its figure of record anew. */
+    baseYear: z.number().int().min(1990).max(2100).nullable().optional(),
+    /** Share (0.05 = 5%) by which restated base-year figures may move before the trend flags them. */
+    restatementThreshold: z.number().gt(0).max(1).optional(),
+  })
+  .strict();
 const CreateEntity = z.object({
   code: z.string().trim().min(1).max(100),
   name: z.string().trim().min(1).max(300),
@@ -15,6 +22,12 @@ const CreateEntity = z.object({
   ownershipPct: z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^\d{1,3}(\.\d{1,4})?$/, 'a percentage with up to 4 decimals')).optional(),
 });
 const CreateKey = z.object({ name: z.string().trim().min(1).max(100) });
+
+/** A new base year: the old figure of record ends; the new year's is recorded now if it has a complete run, else when first reported. */
+async function rebaseYear(db: Db, orgId: string, baseYear: number | null, by: string): Promise<void> {
+  if (baseYear !== null && (await latestRunPerYear(db.pool, orgId, baseYear, baseYear)).length > 0) await recordBaseYear(db.pool, orgId, { reason: 'base_year_set', by });
+  else await supersedeBaseYearRecord(db.pool, orgId);
+}
 
 export function organisationRoutes(db: Db): Router {
   const r = Router();
@@ -32,8 +45,11 @@ export function organisationRoutes(db: Db): Router {
     requireOrg(req, req.params.orgId);
     const body = UpdateOrganisation.safeParse(req.body);
     if (!body.success) throw fromZod(body.error);
+    const before = await findOrganisation(db.pool, req.params.orgId).catch(() => null);
+    if (!before) throw notFound('organisation');
     const org = await updateOrganisation(db.pool, req.params.orgId, body.data).catch(() => null);
     if (!org) throw notFound('organisation');
+    if (org.baseYear !== before.baseYear) await rebaseYear(db, org.id, org.baseYear, req.principal?.kind === 'organisation' ? `api-key:${req.principal.keyId}` : 'operator');
     res.json(org);
   });
 

@@ -98,14 +98,80 @@ describe('GET /v1/organisations/{id}/reports/inventory', () => {
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="inventory-2024-${runId}.csv"`);
     const lines = csv.text.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('breakdown,key,scope,co2e_kg,activities');
-    expect(lines).toContain('entity,HQ,1,31,2');
-    expect(lines).toContain('month,2024-05,1,11,1');
-    expect(lines).toContain('factor_source,TEST 2024,1,31,2');
-    expect(lines).toContain('calculation_method,activity_based,1,31,2');
-    expect(lines).toContain('category,1 Stationary combustion,1,31,2');
+    expect(lines[0]).toBe('breakdown,key,scope,co2e_kg,activities,kwh');
+    expect(lines).toContain('entity,HQ,1,31,2,');
+    expect(lines).toContain('month,2024-05,1,11,1,');
+    expect(lines).toContain('factor_source,TEST 2024,1,31,2,');
+    expect(lines).toContain('calculation_method,activity_based,1,31,2,');
+    expect(lines).toContain('category,1 Stationary combustion,1,31,2,');
     const pgCsv = await get(app.base, a.key, `/v1/organisations/${a.orgId}/reports/inventory?period=2024&format=csv`);
     expect(pgCsv.text).toBe(csv.text);
+    expect(lines.slice(-2)).toEqual(['total,location_based,,31,2,', 'total,market_based,,31,2,']);
+  });
+
+  it('reports Scope 2 location-based and market-based (certificates up to their MWh, residual mix) in JSON and CSV from both stores', async () => {
+    const d = await seedOrganisation(app, 'Dual');
+    const elec = { scope: 2, category: '2 Purchased electricity', region: 'GB', year: 2024, gwpBasis: 'AR5', unit: 'kWh' };
+    const up = await app.call(d.key, 'POST', `/v1/organisations/${d.orgId}/factor-sets`, {
+      series: 'market',
+      factors: [
+        { key: 'market/rego', name: 'REGOs', co2e: '0', kind: 'contractual_instrument', instrument: { type: 'EAC', trackingSystem: 'REGO', volumeMWh: '1', validFrom: '2024-01-01', validTo: '2024-12-31' }, ...elec },
+        { key: 'market/residual', name: 'GB residual mix', co2e: '0.3', kind: 'residual_mix', ...elec },
+      ],
+    });
+    expect(up.status).toBe(201);
+    const orgSet = up.body.factorSet.id as string;
+    await storeFactorSet(t.db.pg, {
+      meta: { id: 'grid', source: 'GRID', edition: '2024', publicationYear: 2024, licence: 'x', region: 'GB', gwpBasis: 'AR5' },
+      fileName: 'g', checksum: 'grid', skipped: [],
+      factors: [{ id: 'grid:gb', factorSetId: 'grid', activityKey: 'electricity', name: 'GB grid', scope: 2, category: '2 Purchased electricity', region: 'GB', year: 2024, unit: 'kWh', co2e: '0.2', gasBasis: 'co2e', gwpBasis: 'AR5', gases: { CO2: '0.2' }, sourceRef: '1', sourceRows: [] }],
+    });
+    const ents = new Map((await t.db.pg.query(`select code, id from entities where org_id = $1`, [d.orgId])).rows.map((r) => [r.code, r.id]));
+    const imp = (await t.db.pg.query(`insert into activity_imports (org_id, format, status) values ($1, 'csv', 'complete') returning id`, [d.orgId])).rows[0].id;
+    const run = (await t.db.pg.query(
+      `insert into calculation_runs (org_id, period_start, period_end, factor_set_id, factor_set_ids, gwp_set_id, status, chunk_size, completed_at)
+       values ($1, '2024-01-01', '2024-12-31', 'grid', $2, 'AR5', 'complete', 10, now()) returning id`,
+      [d.orgId, ['grid', orgSet]],
+    )).rows[0].id;
+    const c = await t.db.pg.connect();
+    try {
+      await copyRows(c, 'activities', ['org_id', 'import_id', 'line_no', 'entity_id', 'period_start', 'period_end', 'activity_type', 'quantity', 'unit'], [
+        [d.orgId, imp, 2, ents.get('HQ'), '2024-01-01', '2024-01-31', 'electricity', '1500', 'kWh'],
+        [d.orgId, imp, 3, ents.get('SITE-1'), '2024-02-01', '2024-02-29', 'electricity', '500', 'kWh'],
+      ]);
+      const ids = (await c.query(`select id from activities where import_id = $1 order by id`, [imp])).rows.map((r) => r.id);
+      await copyRows(c, 'calculation_results', ['run_id', 'activity_id', 'org_id', 'entity_id', 'period_start', 'chunk_no', 'status', 'factor_id', 'factor_set_id', 'scope', 'category', 'gwp_set_id', 'co2e_kg', 'co2_kg', 'gas_kg', 'resolution'], [
+        [run, ids[0], d.orgId, ents.get('HQ'), '2024-01-01', 0, 'calculated', 'grid:gb', 'grid', 2, '2 Purchased electricity', 'AR5', '300', '300', { CO2: '300' }, 'region GB'],
+        [run, ids[1], d.orgId, ents.get('SITE-1'), '2024-02-01', 0, 'calculated', 'grid:gb', 'grid', 2, '2 Purchased electricity', 'AR5', '100', '100', { CO2: '100' }, 'region GB'],
+      ]);
+    } finally {
+      c.release();
+    }
+    await exportRunToAnalytics(t.db, ch, run);
+
+    const path = `/v1/organisations/${d.orgId}/reports/inventory?period=2024`;
+    const fromCh = await get(chBase, d.key, path);
+    const fromPg = await get(chBase, d.key, `${path}&source=postgres`);
+    expect([fromCh.body.source, fromPg.body.source]).toEqual(['clickhouse', 'postgres']);
+    expect(fromCh.body.scope2).toEqual(fromPg.body.scope2);
+    expect(fromCh.body.totals).toEqual(fromPg.body.totals);
+    // location 1500 x 0.2 + 500 x 0.2 = 400; market: 1000 kWh of HQ's January under the REGOs at 0, then 500 + 500 kWh x 0.3 = 300
+    expect(fromCh.body.scope2.locationBased).toEqual({ co2eKg: '400', activities: 2 });
+    expect(fromCh.body.scope2.marketBased).toMatchObject({ co2eKg: '300', consumptionKWh: '2000', coveredKWh: '1000', residualKWh: '1000', fallbackToLocationKWh: '0', unusedCertificatesMWh: '0' });
+    expect(fromCh.body.scope2.marketBased.byInstrument.map((l: { kind: string; kWh: string; co2eKg: string }) => [l.kind, l.kWh, l.co2eKg])).toEqual([['contractual_instrument', '1000', '0'], ['residual_mix', '1000', '300']]);
+    expect(fromCh.body.totals).toMatchObject({ co2eKg: '400', scope2Method: 'location_based', co2eKgMarketBased: '300' });
+
+    const csv = await get(chBase, d.key, `${path}&format=csv`);
+    const pgCsv = await get(chBase, d.key, `${path}&format=csv&source=postgres`);
+    expect(csv.text).toBe(pgCsv.text);
+    expect(csv.text.trimEnd().split('\r\n')).toEqual(expect.arrayContaining([
+      'scope2,location_based,2,400,2,',
+      'scope2,market_based,2,300,2,2000',
+      `scope2_market_based,contractual_instrument:${orgSet}:0,2,0,,1000`,
+      `scope2_market_based,residual_mix:${orgSet}:1,2,300,,1000`,
+      'total,location_based,,400,2,',
+      'total,market_based,,300,2,',
+    ]));
   });
 
   it('answers 404 to another organisation\'s key and for a period without a complete run; 400 for a bad query; 409 for ClickHouse without a store', async () => {

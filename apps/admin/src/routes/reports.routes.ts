@@ -1,6 +1,6 @@
 import { AnalyticsCopyOutdated, runInventoryReportFromAnalytics, type ClickHouseClient } from '@tally/analytics';
 import { parsePeriod } from '@tally/core';
-import { findOrganisation, inventoryReportCsv, latestCompleteRun, listEntities, runInventoryReport, sql, type Db } from '@tally/db';
+import { findOrganisation, inventoryReportCsv, latestCompleteRun, listEntities, loadMarketScope2Factors, runInventoryReport, sql, type Db } from '@tally/db';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireOrg } from '../http/auth.ts';
@@ -32,9 +32,11 @@ export function reportRoutes(db: Db, analytics?: ClickHouseClient): Router {
     let source: 'postgres' | 'clickhouse' = wanted === 'postgres' || !analytics ? 'postgres' : 'clickhouse';
     let sourceNote: string | undefined;
     let report;
+    // The organisation's contractual instruments and residual mixes are factors: Postgres holds them for both stores.
+    const market = await loadMarketScope2Factors(db.pool, run.id);
     if (source === 'clickhouse' && analytics) {
       try {
-        report = await runInventoryReportFromAnalytics(analytics, orgId, run.id, org.consolidationApproach);
+        report = await runInventoryReportFromAnalytics(analytics, orgId, run.id, org.consolidationApproach, market);
       } catch (e) {
         if (!(e instanceof AnalyticsCopyOutdated) || wanted === 'clickhouse') {
           if (e instanceof AnalyticsCopyOutdated) throw new ProblemError(409, 'urn:tally:problem:analytics-copy-outdated', 'Analytics copy outdated', `${e.message}; read source=postgres`);
@@ -44,7 +46,7 @@ export function reportRoutes(db: Db, analytics?: ClickHouseClient): Router {
         sourceNote = `${e.message}; read from Postgres`;
       }
     }
-    report ??= await runInventoryReport(db.pool, run.id, org.consolidationApproach);
+    report ??= await runInventoryReport(db.pool, run.id, org.consolidationApproach, market);
 
     if (format === 'csv') {
       res

@@ -1,14 +1,36 @@
-import { calculateActivities, createMatchEngine, rememberingMatches, type ActivityResult, type CalculationInput, type MatchEngine } from '@tally/core';
+import { deserialize } from 'node:v8';
+import { calculateActivities, createMatchEngine, rememberingMatches, type CalculationInput, type MatchEngine } from '@tally/core';
+import type { EncodedChunkResults } from '@tally/db';
 import { loadMatchingLexicon } from '@tally/factor-data';
+import { Piscina } from 'piscina';
+import { unpackActivities, type ActivityColumns } from './columnar.ts';
+import { encodeResults, type ChunkMeta } from './encodeResults.ts';
+
+/** Everything of a calculation but its activities: the same for many chunks of a run. */
+export type CalculationContext = Omit<CalculationInput, 'activities'>;
+
+/**
+ * What a thread is given for a chunk: the activities as transferred columns, and the run's
+ * context as a serialized copy in shared memory (read by every thread, copied by none), named by
+ * a content key so that each thread deserializes it once.
+ */
+export interface ChunkTask {
+  meta: ChunkMeta;
+  columns: ActivityColumns;
+  contextKey: string;
+  context: SharedArrayBuffer;
+  /** Bytes of the serialized context in the shared buffer. */
+  contextBytes: number;
+}
 
 // The lexicon is read once per thread, on first use; an engine is built per distinct target list
 // and rule set (a run's factor sets), and reused by every batch of that run, remembering its
 // answers, so each distinct row text is matched once per thread and run.
 let lexicon: ReturnType<typeof loadMatchingLexicon> | undefined;
 const engines = new Map<string, MatchEngine>();
+const contexts = new Map<string, { context: CalculationContext; engineKey: string | undefined }>();
 
-async function matcherFor(matching: NonNullable<CalculationInput['matching']>): Promise<MatchEngine> {
-  const key = fnv1a(JSON.stringify([matching.targets.map((t) => [t.key, t.dimensions]), matching.rules ?? []]));
+async function matcherFor(matching: NonNullable<CalculationInput['matching']>, key: string): Promise<MatchEngine> {
   let engine = engines.get(key);
   if (!engine) {
     lexicon ??= loadMatchingLexicon();
@@ -20,18 +42,41 @@ async function matcherFor(matching: NonNullable<CalculationInput['matching']>): 
   return engine;
 }
 
-/** What a thread answers: the results, or the error the calculation threw for this data. */
-export type CalculationOutcome = { ok: true; results: ActivityResult[] } | { ok: false; error: { name: string; message: string } };
+function contextOf(task: ChunkTask) {
+  let c = contexts.get(task.contextKey);
+  if (!c) {
+    // Copied out of the shared buffer first: deserialize reads a plain Uint8Array.
+    const context = deserialize(new Uint8Array(task.context, 0, task.contextBytes).slice()) as CalculationContext;
+    const m = context.matching;
+    c = { context, engineKey: m ? fnv1a(JSON.stringify([m.targets.map((t) => [t.key, t.dimensions]), m.rules ?? []])) : undefined };
+    if (contexts.size >= 8) contexts.clear();
+    contexts.set(task.contextKey, c);
+  }
+  return c;
+}
+
+/** What a thread answers: the encoded results, or the error the calculation threw for this data. */
+export type CalculationOutcome =
+  | { ok: true; results: EncodedChunkResults; counts: { calculated: number; unmatched: number; failed: number } }
+  | { ok: false; error: { name: string; message: string } };
 
 /**
  * Runs in a piscina thread: the calculation is pure; reading the lexicon at first use is the only
- * I/O. An error thrown by the calculation is returned, not thrown, so the caller can tell it (the
- * data's fault: retrying gives the same) from the pool's own errors (queue full, thread died).
+ * I/O. The results come back as COPY text in a buffer that is moved, not copied, to the main
+ * thread. An error thrown by the calculation is returned, not thrown, so the caller can tell it
+ * (the data's fault: retrying gives the same) from the pool's own errors (queue full, thread died).
  */
-export default async function calculate(input: CalculationInput): Promise<CalculationOutcome> {
+export default async function calculate(task: ChunkTask): Promise<CalculationOutcome | ReturnType<typeof Piscina.move>> {
   try {
-    const matcher = input.matching ? await matcherFor(input.matching) : undefined;
-    return { ok: true, results: calculateActivities(input, { matcher }) };
+    const { context, engineKey } = contextOf(task);
+    const matcher = context.matching && engineKey ? await matcherFor(context.matching, engineKey) : undefined;
+    const results = calculateActivities({ ...context, activities: unpackActivities(task.columns) }, { matcher });
+    const { counts, ...encoded } = encodeResults(task.meta, task.columns, results);
+    const outcome: CalculationOutcome = { ok: true, results: encoded, counts };
+    return Piscina.move({
+      [Piscina.transferableSymbol]: [encoded.copyText.buffer],
+      [Piscina.valueSymbol]: outcome,
+    } as never);
   } catch (e) {
     return { ok: false, error: { name: (e as Error)?.name ?? 'Error', message: (e as Error)?.message ?? String(e) } };
   }

@@ -1,7 +1,10 @@
+import { serialize } from 'node:v8';
 import { Piscina } from 'piscina';
-import type { ActivityResult, CalculationInput } from '@tally/core';
+import type { EncodedChunkResults } from '@tally/db';
 import type { WorkerMetrics } from '@tally/metrics';
-import type { CalculationOutcome } from './calculate.worker.ts';
+import type { CalculationContext, CalculationOutcome, ChunkTask } from './calculate.worker.ts';
+import { transferListOf, type ActivityColumns } from './columnar.ts';
+import type { ChunkMeta } from './encodeResults.ts';
 
 // The thread entry sits next to this module: .ts when run from source (Node 24 strips types),
 // .js once compiled.
@@ -16,8 +19,17 @@ export class CalculationError extends Error {
   }
 }
 
+export interface ChunkCalculation {
+  results: EncodedChunkResults;
+  counts: { calculated: number; unmatched: number; failed: number };
+}
+
 export interface CalculationPool {
-  calculate(input: CalculationInput): Promise<ActivityResult[]>;
+  /**
+   * Calculates a chunk in a thread. The columns are moved to the thread (unusable here after the
+   * call); contextKey names the context's content (equal keys, equal contexts).
+   */
+  calculateChunk(meta: ChunkMeta, columns: ActivityColumns, contextKey: string, context: () => CalculationContext): Promise<ChunkCalculation>;
   close(): Promise<void>;
 }
 
@@ -29,16 +41,33 @@ export function createCalculationPool(threads: number, metrics?: WorkerMetrics):
     maxThreads: threads,
     idleTimeout: 60_000,
     maxQueue: 'auto',
-    // A runaway batch kills its thread, not the process.
-    resourceLimits: { maxOldGenerationSizeMb: 1024 },
+    // A runaway batch kills its thread, not the process; the bound also keeps a thread's heap from
+    // growing with the length of a run (the lexicon, engine and a chunk fit well within it).
+    resourceLimits: { maxOldGenerationSizeMb: 512 },
   });
+  // Serialized contexts in shared memory, by content key: a run's chunks share one.
+  const shared = new Map<string, { buffer: SharedArrayBuffer; bytes: number }>();
+  const sharedContext = (key: string, context: () => CalculationContext) => {
+    let s = shared.get(key);
+    if (!s) {
+      const bytes = serialize(context());
+      const buffer = new SharedArrayBuffer(bytes.byteLength);
+      new Uint8Array(buffer).set(bytes);
+      s = { buffer, bytes: bytes.byteLength };
+      if (shared.size >= 8) shared.delete(shared.keys().next().value!);
+      shared.set(key, s);
+    }
+    return s;
+  };
   return {
-    async calculate(input) {
+    async calculateChunk(meta, columns, contextKey, context) {
       const end = metrics?.batchDuration.startTimer();
       try {
-        const outcome = (await pool.run(input)) as CalculationOutcome;
+        const ctx = sharedContext(contextKey, context);
+        const task: ChunkTask = { meta, columns, contextKey, context: ctx.buffer, contextBytes: ctx.bytes };
+        const outcome = (await pool.run(task, { transferList: transferListOf(columns) })) as CalculationOutcome;
         if (!outcome.ok) throw new CalculationError(outcome.error.name, outcome.error.message);
-        return outcome.results;
+        return { results: outcome.results, counts: outcome.counts };
       } finally {
         end?.();
         metrics?.poolQueueSize.set(pool.queueSize);

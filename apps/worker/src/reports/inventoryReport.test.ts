@@ -1,6 +1,6 @@
 import { createAnalyticsClient, migrateAnalytics, runInventoryReportFromAnalytics, type ClickHouseClient } from '@tally/analytics';
 import { validateOrganisationFactors } from '@tally/core';
-import { copyRows, createRun, findRun, inventoryReportCsv, runInventoryReport, storeFactorSet, storeGwpSets, storeOrganisationFactorSet, type CopyValue, type RunRow } from '@tally/db';
+import { copyRows, createRun, findRun, inventoryReportCsv, loadMarketScope2Factors, runInventoryReport, storeFactorSet, storeGwpSets, storeOrganisationFactorSet, type CopyValue, type RunRow } from '@tally/db';
 import { loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,8 @@ import { startWorker, type WorkerHandle } from '../main.ts';
 /**
  * The inventory report from Postgres and from ClickHouse (chDB) for runs calculated by the real
  * worker: identical to the last digit under operational control and equity share, and a
- * hand-computed equity-share example (a parent and a 60%-owned subsidiary).
+ * hand-computed equity-share example (a parent and a 60%-owned subsidiary), and Scope 2 dual
+ * reporting (location-based and market-based) on a hand-computed example.
  */
 describe('inventory report: Postgres and ClickHouse agree', () => {
   const t = useTestDatabase();
@@ -99,13 +100,15 @@ describe('inventory report: Postgres and ClickHouse agree', () => {
     const run = await runToEnd(handOrg, [handSet, 'desnz-2025']);
     expect(run.status).toBe('complete');
     const pg = await runInventoryReport(t.db.pool, run.id, 'equity_share');
-    expect(await runInventoryReportFromAnalytics(ch, handOrg, run.id, 'equity_share')).toEqual(pg);
+    const market = await loadMarketScope2Factors(t.db.pool, run.id);
+    expect(await runInventoryReportFromAnalytics(ch, handOrg, run.id, 'equity_share', market)).toEqual(pg);
     // P: diesel 100 l x 2.5 = 250, spend 1000 USD x 0.5 = 500; S (60%): diesel 40 x 2.5 x 0.6 = 60, grid 1000 x 0.2 x 0.6 = 120, steel 2 x 1000 x 0.6 = 1200
     expect(pg.scope1).toEqual({ co2eKg: '310', activities: 2 });
     expect(pg.scope2.locationBased).toEqual({ co2eKg: '120', activities: 1 });
-    expect(pg.scope2.marketBased).toBeNull();
+    // no contractual instruments, no residual mix: market-based is the location-based figure, disclosed as a fallback
+    expect(pg.scope2.marketBased).toMatchObject({ co2eKg: '120', consumptionKWh: '600', coveredKWh: '0', residualKWh: '0', fallbackToLocationKWh: '600', unusedCertificatesMWh: '0' });
     expect(pg.scope3).toMatchObject({ co2eKg: '1700', categories: [{ category: '3.1 Purchased goods and services', co2eKg: '1700', activities: 2 }] });
-    expect(pg.totals).toEqual({ co2eKg: '2130', gases: [{ gas: 'CO2', kg: '2130' }], activities: { total: 7, calculated: 5, unmatched: 2, failed: 0 } });
+    expect(pg.totals).toEqual({ co2eKg: '2130', scope2Method: 'location_based', co2eKgMarketBased: '2130', gases: [{ gas: 'CO2', kg: '2130' }], activities: { total: 7, calculated: 5, unmatched: 2, failed: 0 } });
     expect(pg.consolidation.approach).toBe('equity_share');
     expect(pg.breakdowns.entity).toEqual([
       { key: 'P', scope: 1, co2eKg: '310', activities: 2 },
@@ -146,9 +149,9 @@ describe('inventory report: Postgres and ClickHouse agree', () => {
     expect(pg.dataQuality.rating).toMatchObject({ technological: '1.91', geographical: '2.12', temporal: '1.53', overall: '1.85', co2eKg: '2130' });
 
     const op = await runInventoryReport(t.db.pool, run.id, 'operational_control');
-    expect(await runInventoryReportFromAnalytics(ch, handOrg, run.id, 'operational_control')).toEqual(op);
+    expect(await runInventoryReportFromAnalytics(ch, handOrg, run.id, 'operational_control', market)).toEqual(op);
     expect([op.scope1.co2eKg, op.scope2.locationBased.co2eKg, op.scope3.co2eKg, op.totals.co2eKg]).toEqual(['350', '200', '2500', '3050']);
-    expect(inventoryReportCsv(pg).split('\r\n').slice(0, 3)).toEqual(['breakdown,key,scope,co2e_kg,activities', 'entity,P,1,310,2', 'entity,P,2,120,1']);
+    expect(inventoryReportCsv(pg).split('\r\n').slice(0, 3)).toEqual(['breakdown,key,scope,co2e_kg,activities,kwh', 'entity,P,1,310,2,', 'entity,P,2,120,1,']);
   });
 
   it('agrees to the last digit on published factors, flights, hotels abroad and unmatched rows, under both approaches', async () => {
@@ -156,7 +159,7 @@ describe('inventory report: Postgres and ClickHouse agree', () => {
     expect(run.status).toBe('complete');
     for (const approach of ['operational_control', 'equity_share']) {
       const pg = await runInventoryReport(t.db.pool, run.id, approach);
-      expect(await runInventoryReportFromAnalytics(ch, publishedOrg, run.id, approach), approach).toEqual(pg);
+      expect(await runInventoryReportFromAnalytics(ch, publishedOrg, run.id, approach, await loadMarketScope2Factors(t.db.pool, run.id)), approach).toEqual(pg);
       expect(pg.totals.activities).toMatchObject({ total: 600, unmatched: 86 });
       expect(pg.breakdowns.factor_source.every((l) => l.key === 'DESNZ 2025' || l.key.startsWith('DESNZ'))).toBe(true);
       expect(pg.breakdowns.month.length).toBeGreaterThanOrEqual(12);
@@ -165,5 +168,84 @@ describe('inventory report: Postgres and ClickHouse agree', () => {
       expect(root).toBeCloseTo(Number(pg.totals.co2eKg), 6);
       expect(Number(pg.dataQuality.rating.geographical)).toBeGreaterThan(1);
     }
+  });
+
+  it('reports Scope 2 both ways on a hand-computed example: supplier factor, certificates up to their MWh, residual mix, location fallback', async () => {
+    const org = await insert(`insert into organisations (name, consolidation_approach) values ('Dual', 'equity_share') returning id`, []);
+    const p = await insert(`insert into entities (org_id, code, name, kind, country) values ($1, 'P', 'Parent plc', 'legal_entity', 'GB') returning id`, [org]);
+    const s = await insert(`insert into entities (org_id, parent_id, code, name, kind, country, ownership_pct) values ($1, $2, 'S', 'Sub Ltd', 'legal_entity', 'GB', 60) returning id`, [org, p]);
+    const d = await insert(`insert into entities (org_id, parent_id, code, name, kind, country) values ($1, $2, 'D', 'Werk GmbH', 'site', 'DE') returning id`, [org, p]);
+    const elec = { scope: 2, category: '2 Purchased electricity', year: 2024, gwpBasis: 'AR5' };
+    const validity = { validFrom: '2024-01-01', validTo: '2024-12-31' };
+    const own = validateOrganisationFactors(
+      [
+        { key: 'test/grid', name: 'Grid GB', unit: 'kWh', co2e: '0.2', region: 'GB', ...elec },
+        { key: 'test/grid', name: 'Grid DE', unit: 'kWh', co2e: '0.4', region: 'DE', ...elec },
+        { key: 'test/diesel', name: 'Diesel', unit: 'litres', gases: { CO2: '2.5' }, scope: 1, category: '1 Stationary combustion', region: 'GB', year: 2024 },
+        { key: 'market/ecotricity', name: 'Ecotricity fuel mix', unit: 'kWh', co2e: '0.05', region: 'GB', kind: 'supplier_specific', supplier: 'Ecotricity', ...elec },
+        { key: 'market/rego', name: 'REGOs 2024', unit: 'kWh', co2e: '0', region: 'GB', kind: 'contractual_instrument', instrument: { type: 'EAC', trackingSystem: 'REGO', volumeMWh: '5', ...validity }, ...elec },
+        { key: 'market/go', name: 'French GOs', unit: 'kWh', co2e: '0', region: 'FR', kind: 'contractual_instrument', instrument: { type: 'EAC', trackingSystem: 'GO', volumeMWh: '2', ...validity }, ...elec },
+        { key: 'market/residual', name: 'GB residual mix 2024', unit: 'MWh', co2e: '350', region: 'GB', kind: 'residual_mix', ...elec },
+      ],
+      { gwpSetIds: ['AR4', 'AR5', 'AR6'] },
+    );
+    if (!own.ok) throw new Error(JSON.stringify(own.errors));
+    const set = (await storeOrganisationFactorSet(t.db.pg, { orgId: org, series: 'scope2', factors: own.factors })).id;
+    const imp = await insert(`insert into activity_imports (org_id, format, status) values ($1, 'csv', 'complete') returning id`, [org]);
+    const c = await t.db.pg.connect();
+    try {
+      await copyRows(c, 'activities', ['org_id', 'import_id', 'line_no', 'entity_id', 'period_start', 'period_end', 'activity_type', 'quantity', 'unit', 'supplier'], [
+        [org, imp, 2, p, '2024-01-01', '2024-01-31', 'test/grid', '3000', 'kWh', 'Ecotricity'],
+        [org, imp, 3, p, '2024-02-01', '2024-02-29', 'test/grid', '4', 'MWh', 'British Gas'],
+        [org, imp, 4, s, '2024-03-01', '2024-03-31', 'test/grid', '2500', 'kWh', null],
+        [org, imp, 5, d, '2024-04-01', '2024-04-30', 'test/grid', '1000', 'kWh', null],
+        [org, imp, 6, p, '2024-05-02', '2024-05-02', 'test/diesel', '100', 'litres', null],
+      ]);
+    } finally {
+      c.release();
+    }
+    const run = await runToEnd(org, [set]);
+    expect(run.status).toBe('complete');
+    const market = await loadMarketScope2Factors(t.db.pool, run.id);
+    const pg = await runInventoryReport(t.db.pool, run.id, 'equity_share');
+    expect(await runInventoryReportFromAnalytics(ch, org, run.id, 'equity_share', market)).toEqual(pg);
+
+    // location-based: P 3000 x 0.2 + 4000 x 0.2 = 1400; S 2500 x 0.2 x 60% = 300; D 1000 x 0.4 = 400 → 2100
+    expect(pg.scope2.locationBased).toEqual({ co2eKg: '2100', activities: 4 });
+    // market-based, allocated at 100% per entity then weighted:
+    //   P January (Ecotricity): its supplier factor, 3000 x 0.05 = 150
+    //   P February (4 MWh): the REGOs, 4000 of their 5000 kWh, at 0
+    //   S March 2500 kWh: the last 1000 REGO kWh at 0; 1500 at the residual mix 0.35/kWh = 525, x 60% = 315
+    //   D April (DE, no residual mix): the location-based 400, disclosed as a fallback
+    //   the French GOs match no consumption: 2 MWh unused
+    const mb = pg.scope2.marketBased;
+    expect(mb).toMatchObject({
+      co2eKg: '865', activities: 4, consumptionKWh: '9500', supplierSpecificKWh: '3000', coveredKWh: '4600', residualKWh: '900', fallbackToLocationKWh: '1000',
+      unusedCertificatesMWh: '2', notInEnergyUnits: { co2eKg: '0', activities: 0 }, ignoredFactors: [],
+    });
+    expect(mb.byInstrument).toEqual([
+      { kind: 'supplier_specific', factorId: `${set}:3`, name: 'Ecotricity fuel mix', region: 'GB', kWh: '3000', co2eKg: '150' },
+      { kind: 'contractual_instrument', factorId: `${set}:4`, name: 'REGOs 2024', region: 'GB', instrumentType: 'EAC', trackingSystem: 'REGO', kWh: '4600', co2eKg: '0', volumeMWh: '5', usedMWh: '5', unusedMWh: '0' },
+      { kind: 'contractual_instrument', factorId: `${set}:5`, name: 'French GOs', region: 'FR', instrumentType: 'EAC', trackingSystem: 'GO', kWh: '0', co2eKg: '0', volumeMWh: '2', usedMWh: '0', unusedMWh: '2' },
+      { kind: 'residual_mix', factorId: `${set}:6`, name: 'GB residual mix 2024', region: 'GB', kWh: '900', co2eKg: '315' },
+      { kind: 'location_fallback', factorId: null, name: 'location-based grid average, DE (no residual mix)', region: 'DE', kWh: '1000', co2eKg: '400' },
+    ]);
+    // diesel 100 x 2.5 = 250: both totals, labelled
+    expect(pg.totals).toMatchObject({ co2eKg: '2350', scope2Method: 'location_based', co2eKgMarketBased: '1115' });
+    const csv = inventoryReportCsv(pg).trimEnd().split('\r\n');
+    expect(csv).toEqual(expect.arrayContaining([
+      'scope2,location_based,2,2100,4,',
+      'scope2,market_based,2,865,4,9500',
+      `scope2_market_based,contractual_instrument:${set}:4,2,0,,4600`,
+      `scope2_market_based,unused_certificates:${set}:5,2,0,,2000`,
+      'scope2_market_based,location_fallback:DE,2,400,,1000',
+      'total,location_based,,2350,5,',
+      'total,market_based,,1115,5,',
+    ]));
+
+    // operational control: every entity in full; the same allocation: 150 + 0 + 525 + 400
+    const op = await runInventoryReport(t.db.pool, run.id, 'operational_control');
+    expect(await runInventoryReportFromAnalytics(ch, org, run.id, 'operational_control', market)).toEqual(op);
+    expect([op.scope2.locationBased.co2eKg, op.scope2.marketBased.co2eKg, op.scope2.marketBased.coveredKWh, op.totals.co2eKg, op.totals.co2eKgMarketBased]).toEqual(['2300', '1075', '5000', '2550', '1325']);
   });
 });

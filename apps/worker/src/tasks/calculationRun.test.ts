@@ -1,5 +1,5 @@
 import { createAnalyticsClient, runInventoryFromAnalytics, type ClickHouseClient } from '@tally/analytics';
-import { commitChunk, createRun, findRun, planRun, runInventory, type RunRow } from '@tally/db';
+import { commitChunk, createRun, findRun, planRun, RESULT_ROW_COLUMNS, runInventory, type RunRow } from '@tally/db';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../main.ts';
@@ -111,7 +111,7 @@ describe('calculation runs through graphile-worker and the thread pool', () => {
   it('never writes a chunk twice: a retried chunk or re-planned run is a no-op', async () => {
     const done = await run(1000);
     const before = await t.db.pg.query(`select count(*)::int as n, sum(co2e_kg)::text as s from calculation_results where run_id = $1`, [done.id]);
-    const again = await commitChunk(t.db.pg, done.id, 0, [], [], orgId);
+    const again = await commitChunk(t.db.pg, done.id, 0, { columns: RESULT_ROW_COLUMNS, copyText: new Uint8Array(), rowCount: 0, lineages: [] });
     expect(again.status).toBe('already_done');
     expect((await planRun(t.db.pg, done.id)).status).toBe('already_planned');
     const after = await t.db.pg.query(`select count(*)::int as n, sum(co2e_kg)::text as s from calculation_results where run_id = $1`, [done.id]);

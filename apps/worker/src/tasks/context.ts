@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@tally/analytics';
 import { matchTargetsOf, type EmissionFactor, type GwpSet, type MatchTarget } from '@tally/core';
-import { factorsOfSet, loadGwpSets, type Db } from '@tally/db';
+import { factorsOfSet, insertLineages, loadGwpSets, type Db, type ResultLineage } from '@tally/db';
 import type { WorkerMetrics } from '@tally/metrics';
 import type { Logger } from 'pino';
 import type { CalculationPool } from '../pool/calculationPool.ts';
@@ -15,6 +15,8 @@ export interface TaskContext {
   gwpSets(): Promise<GwpSet[]>;
   /** Every factor of the given sets and the match targets they make: for rows matched by text. */
   matchingData(setIds: readonly string[]): Promise<{ factors: EmissionFactor[]; targets: MatchTarget[] }>;
+  /** Stores a chunk's lineages before its rows; those this process already stored are skipped. */
+  lineages: { store(runId: string, lineages: readonly ResultLineage[]): Promise<void> };
 }
 
 export function createTaskContext(db: Db, pool: CalculationPool, metrics: WorkerMetrics, logger: Logger, analytics?: ClickHouseClient): TaskContext {
@@ -22,6 +24,8 @@ export function createTaskContext(db: Db, pool: CalculationPool, metrics: Worker
   let gwp: Promise<GwpSet[]> | undefined;
   // Factor sets are immutable too (a new edition is a new set): cache by the run's set list.
   const matching = new Map<string, Promise<{ factors: EmissionFactor[]; targets: MatchTarget[] }>>();
+  // Lineages stored (committed) by this process: a run's chunks mostly repeat them.
+  const stored = new Set<string>();
   return {
     db,
     pool,
@@ -48,6 +52,15 @@ export function createTaskContext(db: Db, pool: CalculationPool, metrics: Worker
         matching.set(k, p);
       }
       return p;
+    },
+    lineages: {
+      async store(runId, lineages) {
+        const missing = lineages.filter((l) => !stored.has(`${runId}:${l.lineageId}`));
+        if (missing.length === 0) return;
+        await insertLineages(db.pg, runId, missing);
+        if (stored.size > 200_000) stored.clear();
+        for (const l of missing) stored.add(`${runId}:${l.lineageId}`);
+      },
     },
   };
 }

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { exportRunToAnalytics } from '@tally/analytics';
 import { factorKeysFor, MATCHED_ACTIVITY_TYPES } from '@tally/core';
-import { chunkActivities, commitChunk, factorsForRun, failRun, finalizeRun, findChunkWork, findRun, liveMappingRules, loadEconomics, parkChunk, planRun, runStatus, TASK } from '@tally/db';
+import { chunkActivityRows, commitChunk, factorsForRun, failRun, finalizeRun, findChunkWork, findRun, liveMappingRules, loadEconomics, parkChunk, planRun, runStatus, TASK } from '@tally/db';
 import type { Task, TaskList } from 'graphile-worker';
 import { CalculationError } from '../pool/calculationPool.ts';
+import { packActivities } from '../pool/columnar.ts';
 import type { TaskContext } from './context.ts';
 import { ChunkPayload, RunPayload } from './payloads.ts';
 
@@ -12,6 +14,7 @@ const planCalculationRun = (ctx: TaskContext): Task => async (raw) => {
   const outcome = await planRun(ctx.db.pg, runId);
   ctx.logger.info({ runId, ...outcome }, 'run planned');
   if (outcome.status === 'completed_empty') ctx.metrics.runsFinished.inc({ status: 'complete' });
+  if (outcome.status === 'failed') ctx.metrics.runsFinished.inc({ status: 'failed' });
 };
 
 /**
@@ -26,16 +29,17 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
     ctx.metrics.chunks.inc({ outcome: 'cancelled' });
     return;
   }
-  const activities = await chunkActivities(ctx.db.pg, work);
+  const rows = await chunkActivityRows(ctx.db.pg, work);
   const keys = new Set<string>();
   const prefixes = new Set<string>();
-  for (const type of new Set(activities.map((a) => a.activityType))) {
+  const types = new Set(rows.map((a) => a.activityType));
+  for (const type of types) {
     const k = factorKeysFor(type);
     for (const x of k.keys) keys.add(x);
     for (const x of k.prefixes) prefixes.add(x);
   }
   // Rows matched by text may resolve to any factor of the run's sets.
-  let matching = activities.some((a) => MATCHED_ACTIVITY_TYPES.has(a.activityType)) ? await ctx.matchingData(work.factorSetIds) : undefined;
+  let matching = [...types].some((t) => MATCHED_ACTIVITY_TYPES.has(t)) ? await ctx.matchingData(work.factorSetIds) : undefined;
   const [named, gwpSets, economics] = await Promise.all([
     matching ? matching.factors : factorsForRun(ctx.db.pool, work.factorSetIds, [...keys], [...prefixes]),
     ctx.gwpSets(),
@@ -46,8 +50,8 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
     // An activity type that names no factor of the run's sets ("natural gas", a fuel code) is read
     // as text: that needs the matcher too.
     const known = new Set(named.map((f) => f.activityKey));
-    const unknown = activities.some((a) => {
-      const k = factorKeysFor(a.activityType);
+    const unknown = [...types].some((t) => {
+      const k = factorKeysFor(t);
       return k.prefixes.length === 0 && !k.keys.some((x) => known.has(x));
     });
     if (unknown) {
@@ -57,10 +61,14 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
   }
   const rules = matching ? await liveMappingRules(ctx.db.pool, work.orgId) : [];
   helpers.abortSignal?.throwIfAborted();
-  let results;
+  // The context's content key: the matcher's factor list is one cached object per set list (its
+  // identity names it); a chunk's own few factors, the rules and the economics by their JSON.
+  const contextKey = createHash('md5')
+    .update(JSON.stringify([work.factorSetIds, work.gwpSetId, work.options, matching ? `matching:${identityOf(matching)}` : factors, rules, economics, identityOf(gwpSets)]))
+    .digest('hex');
+  let calculation;
   try {
-    results = await ctx.pool.calculate({
-      activities: activities.map(({ entityId: _e, periodStart: _p, ...a }) => a),
+    calculation = await ctx.pool.calculateChunk({ runId, orgId: work.orgId, chunkNo }, packActivities(rows), contextKey, () => ({
       factors,
       matching: matching ? { targets: matching.targets, rules } : undefined,
       factorSetIds: work.factorSetIds,
@@ -68,7 +76,7 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
       gwpSets,
       economics,
       options: work.options,
-    });
+    }));
   } catch (e) {
     // The calculation is a pure function of the chunk's data: trying again gives the same error.
     // The pool's own errors (queue full, thread died) are transient and retried.
@@ -81,15 +89,23 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
     ctx.metrics.chunks.inc({ outcome: 'cancelled' });
     return;
   }
-  const commit = await commitChunk(ctx.db.pg, runId, chunkNo, activities, results, work.orgId);
+  await ctx.lineages.store(runId, calculation.results.lineages);
+  const commit = await commitChunk(ctx.db.pg, runId, chunkNo, calculation.results);
   if (commit.status === 'run_not_running') ctx.metrics.chunks.inc({ outcome: 'cancelled' });
   if (commit.status === 'written') {
     ctx.metrics.chunks.inc({ outcome: 'done' });
-    const counts = { calculated: 0, unmatched: 0, failed: 0 };
-    for (const r of results) counts[r.status]++;
-    for (const [status, n] of Object.entries(counts)) if (n > 0) ctx.metrics.rowsCalculated.inc({ status }, n);
+    for (const [status, n] of Object.entries(calculation.counts)) if (n > 0) ctx.metrics.rowsCalculated.inc({ status }, n);
   }
 };
+
+const identities = new WeakMap<object, number>();
+/** A number per object for this process: cached reference data is named by its identity. */
+function identityOf(o: object): number {
+  let id = identities.get(o);
+  if (id === undefined) identities.set(o, (id = nextIdentity++));
+  return id;
+}
+let nextIdentity = 1;
 
 /**
  * Copies the run to the analytics store (idempotent), then marks it complete: a run is never

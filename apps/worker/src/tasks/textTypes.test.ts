@@ -1,4 +1,4 @@
-import { copyRows, createRun, findRun, storeFactorSet, storeGwpSets } from '@tally/db';
+import { copyRows, createMappingRule, createRun, findRun, storeFactorSet, storeGwpSets, type RunRow } from '@tally/db';
 import { loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,17 +29,30 @@ describe('an activity type that names no factor', () => {
     await worker?.stop();
   });
 
-  it('is read as text and matched to a factor of the run\'s sets, the match kept on the result', async () => {
-    const r = await createRun(t.db.pool, { orgId, periodStart: '2025-01-01', periodEnd: '2025-12-31', factorSetId: 'desnz-2025', gwpSetId: 'AR5', chunkSize: 100, options: { matchThreshold: 0.3 } });
-    let run = await findRun(t.db.pool, r.id);
-    for (let i = 0; i < 600 && run && (run.status === 'queued' || run.status === 'running'); i++) {
+  const run = async (baseRunId?: string): Promise<RunRow | null> => {
+    const r = await createRun(t.db.pool, { orgId, periodStart: '2025-01-01', periodEnd: '2025-12-31', factorSetId: 'desnz-2025', gwpSetId: 'AR5', chunkSize: 100, options: { matchThreshold: 0.3 }, baseRunId });
+    let found = await findRun(t.db.pool, r.id);
+    for (let i = 0; i < 600 && found && (found.status === 'queued' || found.status === 'running'); i++) {
       await new Promise((res) => setTimeout(res, 100));
-      run = await findRun(t.db.pool, r.id);
+      found = await findRun(t.db.pool, r.id);
     }
-    expect(run?.status).toBe('complete');
-    const row = (await t.db.pg.query(`select status, factor_id, match from calculation_results where run_id = $1`, [r.id])).rows[0];
+    return found;
+  };
+
+  it('is read as text and matched to a factor of the run\'s sets, the match kept on the result', async () => {
+    const r = await run();
+    expect(r?.status).toBe('complete');
+    const row = (await t.db.pg.query(`select status, factor_id, match from calculation_results where run_id = $1`, [r!.id])).rows[0];
     expect(row.status).toBe('calculated');
     expect(row.match).toMatchObject({ method: 'text', key: expect.stringMatching(/^fuels\/gaseous-fuels\/natural-gas/) });
     expect(row.factor_id).toMatch(/^desnz-2025:/);
+  });
+
+  it('is matched again by an incremental run once the mapping rules changed, and carried while they did not', async () => {
+    const base = await run();
+    expect((await run(base!.id))?.incremental).toMatchObject({ mode: 'incremental', carried: 1, recalculated: 0 });
+    await createMappingRule(t.db.pool, orgId, { kind: 'exact', field: 'supplier', pattern: 'Gas Board', key: 'fuels/gaseous-fuels/natural-gas/energy-gross-cv', createdBy: 'test' });
+    const after = await run(base!.id);
+    expect(after).toMatchObject({ status: 'complete', incremental: { mode: 'incremental', carried: 0, recalculated: 1, reasons: { mappings_changed: 1 } } });
   });
 });

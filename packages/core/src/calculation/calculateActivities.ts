@@ -1,4 +1,3 @@
-import { Big, toResultString } from '../decimal.ts';
 import { CoreError } from '../errors.ts';
 import type { EmissionFactor, Scope } from '../factors/emissionFactor.ts';
 import type { GwpSet } from '../gwp/gases.ts';
@@ -9,6 +8,7 @@ import { AIR_TRAVEL_TYPES, expandAirTravel, type RadiativeForcing } from '../met
 import type { ConversionStep, EconomicTables } from '../spend/spendConversion.ts';
 import { findUnit } from '../units/convertUnit.ts';
 import { FactorCatalogue, matchFactorInSets, type FactorMatch, type UnmatchedReason } from './matchFactor.ts';
+import { multiplyScaled, parseScaled, productString, scaledOf, type Scaled } from './exactProduct.ts';
 import { prepareFactor, type PreparedFactor } from './prepareFactor.ts';
 
 export interface ActivityInput {
@@ -123,10 +123,23 @@ export function calculateActivities(input: CalculationInput, deps: CalculationDe
   };
   // Rows repeat: resolve each distinct (type, unit, region, year, supplier, fields) once per batch.
   const resolutions = new Map<string, Resolution>();
+  // The factors' and conversions' values as scaled integers, once per batch.
+  const scaledFactors = new Map<PreparedFactor, { co2e: Scaled; gases: [string, Scaled][] }>();
+  const scaledFactor = (p: PreparedFactor) => {
+    let s = scaledFactors.get(p);
+    if (!s) scaledFactors.set(p, (s = { co2e: scaledOf(p.co2ePerUnit), gases: Object.entries(p.gasMassPerUnit).map(([g, v]) => [g, scaledOf(v)]) }));
+    return s;
+  };
+  const multipliers = new Map<string, Scaled>();
+  const scaledMultiplier = (m: string) => {
+    let s = multipliers.get(m);
+    if (!s) multipliers.set(m, (s = parseScaled(m)));
+    return s;
+  };
 
   return input.activities.map((a): ActivityResult => {
     const matched = MATCHED_ACTIVITY_TYPES.has(a.activityType);
-    const rk = JSON.stringify([a.activityType, a.unit, a.region, a.year, a.supplier ?? null, a.attributes ?? null, a.currency ?? null, AIR_TRAVEL_TYPES.has(a.activityType) ? a.quantity : null, matched || deps.matcher ? [a.description ?? null, a.account ?? null, a.category ?? null] : null]);
+    const rk = resolutionKey(a, matched || deps.matcher !== undefined);
     let r = resolutions.get(rk);
     if (!r) {
       const byKey = (k: string) => resolve({ ...a, activityType: k }, catalogues, has, rf, input.economics);
@@ -146,16 +159,20 @@ export function calculateActivities(input: CalculationInput, deps: CalculationDe
     let p: PreparedFactor;
     const variants: Record<string, string> = {};
     const quantity = r.useAmount ? a.amount! : a.quantity;
+    // Exact products on BigInt (exactProduct.ts): the same digits as big.js, without its cost per row.
+    let qs: Scaled;
     try {
       p = prepare(match.factor);
-      for (const [name, v] of Object.entries(r.variants ?? {})) variants[name] = toResultString(new Big(quantity).times(v.conversion.multiplier).times(prepare(v.factor).co2ePerUnit));
+      qs = parseScaled(quantity);
+      for (const [name, v] of Object.entries(r.variants ?? {})) variants[name] = productString(multiplyScaled(qs, scaledMultiplier(v.conversion.multiplier)), scaledFactor(prepare(v.factor)).co2e);
     } catch (e) {
       if (e instanceof CoreError) return fail('failed', e.code, e.message);
       throw e;
     }
-    const q = new Big(quantity).times(match.conversion.multiplier);
+    const q = multiplyScaled(qs, scaledMultiplier(match.conversion.multiplier));
+    const sp = scaledFactor(p);
     const gasKg: Record<string, string> = {};
-    for (const [g, perUnit] of Object.entries(p.gasMassPerUnit)) gasKg[g] = toResultString(q.times(perUnit));
+    for (const [g, perUnit] of sp.gases) gasKg[g] = productString(q, perUnit);
     return {
       activityId: a.id,
       status: 'calculated',
@@ -175,10 +192,23 @@ export function calculateActivities(input: CalculationInput, deps: CalculationDe
       resolution: [...r.notes, match.resolution].join('; '),
       gwpSetId: gwp.id,
       co2eMethod: p.co2eMethod,
-      co2eKg: toResultString(q.times(p.co2ePerUnit)),
+      co2eKg: productString(q, sp.co2e),
       gasKg,
     };
   });
+}
+
+/**
+ * What decides a row's resolution, as one string: each part self-delimiting (a string with its
+ * length, a number or object tagged), so different rows never share a key.
+ */
+function resolutionKey(a: ActivityInput, withText: boolean): string {
+  const str = (v: string | null | undefined) => (v === null || v === undefined ? '~' : `${v.length}:${v}`);
+  let k = `${str(a.activityType)}${str(a.unit)}${str(a.region)}${a.year === undefined ? '~' : `#${a.year}`}${str(a.supplier)}`;
+  k += a.attributes === null || a.attributes === undefined ? '~' : `o${str(JSON.stringify(a.attributes))}`;
+  k += `${str(a.currency)}${AIR_TRAVEL_TYPES.has(a.activityType) ? `q${str(a.quantity)}` : '~'}`;
+  if (withText) k += `t${str(a.description)}${str(a.account)}${str(a.category)}`;
+  return k;
 }
 
 interface Resolution {

@@ -32,7 +32,24 @@ describe('normalisation', () => {
   it('spells out abbreviations, drops sizes and units, and stems', () => {
     expect(words('COUPLING BRASS 1-1/4 IN W/ MIP X 16OZ STL')).toEqual(['coupling', 'brass', 'male', 'iron', 'pipe', 'steel']);
     expect(words('Aluminium moulded colour')).toEqual(['aluminum', 'molded', 'color']);
+    expect(words('GLOVES WK LEATHER ADJ; VALVE FLG 4IN')).toEqual(['gloves', 'work', 'leather', 'adjustable', 'valve', 'flange']);
     expect(terms('Hammers manufacturing')).toEqual(['hammer', 'manufactur']);
+  });
+
+  it('keeps "w/", "w/o" and "a/c" whole, splits other slashes, and takes no word for an object property', () => {
+    expect(words('HOSE W/O FITTINGS')).toEqual(['hose', 'fittings']);
+    expect(words('A/C FILTER')).toEqual(['air', 'conditioning', 'filter']);
+    expect(words('Gas Detection/Monitoring Equipment')).toEqual(['gas', 'detection', 'monitoring', 'equipment']);
+    expect(words('constructor toString valueOf')).toEqual(['constructor', 'tostring', 'valueof']);
+    expect(words('')).toEqual([]);
+  });
+
+  it('keeps product nouns in -ing and "glasses" apart from the word Porter folds them into', () => {
+    expect(terms('bushings bush')).toEqual(['bushing', 'bush']);
+    expect(terms('coatings coats')).toEqual(['coating', 'coat']);
+    expect(terms('safety glasses, glass')).toEqual(['safeti', 'glasses', 'glass']);
+    // other words still get Porter's stem
+    expect(terms('couplings galvanized')).toEqual(['coupl', 'galvan']);
   });
 });
 

@@ -3,7 +3,8 @@ import { stemmer } from 'stemmer';
 /**
  * Text normalisation shared by the lexicon and the queries, so both meet on the same terms:
  * lower case, procurement abbreviations spelt out, British spellings made American (the NAICS
- * index is American), sizes, part numbers and units of measure dropped, Porter stems.
+ * index is American), sizes, part numbers and units of measure dropped, Porter stems (except for a
+ * few product nouns Porter folds into other words).
  */
 
 // Abbreviations common in purchasing, catalogue and fuel-card text (general usage, not any one
@@ -24,6 +25,10 @@ const ABBREVIATIONS: Record<string, string> = {
   lubr: 'lubricant', lube: 'lubricant', dsl: 'diesel', ulsd: 'diesel', petrol: 'gasoline', unl: 'unleaded gasoline', unld: 'unleaded gasoline',
   lpg: 'liquefied petroleum gas propane', cng: 'compressed natural gas', lng: 'liquefied natural gas', kero: 'kerosene', furn: 'furniture', tel: 'telephone',
   cert: 'certificate', trng: 'training', consult: 'consulting', rpr: 'repair', inst: 'installation', instl: 'installation',
+  adj: 'adjustable', wk: 'work', jt: 'joint', mech: 'mechanical', disp: 'disposable', fnpt: 'female pipe thread', mnpt: 'male pipe thread',
+  ctrl: 'control', xfmr: 'transformer', rcpt: 'receptacle', recept: 'receptacle', conn: 'connector', fltr: 'filter', gskt: 'gasket',
+  brg: 'bearing', thrd: 'thread', flg: 'flange', ftg: 'fitting', ftgs: 'fittings', cpl: 'coupling', bshg: 'bushing', pwr: 'power', tbg: 'tubing',
+  blk: 'black', wht: 'white', yel: 'yellow', grn: 'green', fluor: 'fluorescent', incand: 'incandescent', reflec: 'reflective', refl: 'reflective',
 };
 
 // British spellings to the American ones of the NAICS index.
@@ -73,46 +78,88 @@ export const BROADER: Record<string, readonly string[]> = {
   paint: ['paint', 'coating'], primer: ['paint', 'coating'], cleaner: ['cleaning', 'preparation'], detergent: ['cleaning', 'preparation'], soap: ['soap'],
 };
 
-const TOKEN = /[a-z0-9]+(?:\/[a-z]+)?/g;
+const ABBREVIATION = new Map(Object.entries(ABBREVIATIONS).map(([w, e]) => [w, e.split(' ').filter((x) => x !== '' && !STOP.has(x))]));
+const SPELLING_OF = new Map(Object.entries(SPELLING));
 
-/** Words of a text, expanded and cleaned, before stemming (exported for evidence and tests). */
+const isAlnum = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+const isLetter = (c: number) => c >= 97 && c <= 122;
+
+/**
+ * Words of a text, expanded and cleaned, before stemming (exported for evidence and tests). Tokens
+ * are runs of letters and digits, with "/letters" kept on ("w/", "w/o", "a/c") when that spells an
+ * abbreviation; a hand-written scanner, as this runs for every row matched.
+ */
 export function words(text: string): string[] {
   const out: string[] = [];
-  const lower = text.toLowerCase().replace(/&/g, ' and ');
-  for (const m of lower.matchAll(TOKEN)) {
-    const w = m[0];
-    // "w/" and "w/o" survive the tokenizer as "w/o"; other slashes split words ("detection/monitoring").
-    if (w.includes('/') && ABBREVIATIONS[w] === undefined) {
-      for (const part of w.split('/')) pushWord(part, out);
+  const lower = text.toLowerCase();
+  const n = lower.length;
+  let i = 0;
+  while (i < n) {
+    if (!isAlnum(lower.charCodeAt(i))) {
+      i++;
       continue;
     }
-    pushWord(w, out);
+    const start = i;
+    while (i < n && isAlnum(lower.charCodeAt(i))) i++;
+    let end = i;
+    // "w/", "w/o", "a/c": a slash and letters after a word, when the whole spells an abbreviation.
+    if (i < n && lower.charCodeAt(i) === 47) {
+      let j = i + 1;
+      while (j < n && isLetter(lower.charCodeAt(j))) j++;
+      if (ABBREVIATION.has(lower.slice(start, j))) end = i = j;
+    }
+    pushWord(lower.slice(start, end), out);
   }
   return out;
 }
 
 function pushWord(raw: string, out: string[]): void {
-  if (raw === '') return;
   // Sizes, part numbers and quantities ("1-1/4", "98980", "4x8", "16oz") say nothing of the kind of thing.
   if (/\d/.test(raw)) return;
-  const expanded = ABBREVIATIONS[raw];
+  const expanded = ABBREVIATION.get(raw);
   if (expanded !== undefined) {
-    for (const e of expanded.split(' ')) if (e !== '' && !STOP.has(e)) out.push(e);
+    for (const e of expanded) out.push(e);
     return;
   }
-  const w = SPELLING[raw] ?? raw;
+  const w = SPELLING_OF.get(raw) ?? raw;
   if (w.length < 2 || STOP.has(w)) return;
   out.push(w);
 }
 
 const stems = new Map<string, string>();
 
-/** Porter stems of the words of a text, in order, duplicates kept. */
+/**
+ * Plural stripping (Harman's S-stemmer): "couplings" → "coupling", "batteries" → "battery". Unlike
+ * Porter's stemmer it keeps a word's kind ("bushing" is not "bush", "glasses" is not "glass",
+ * "coatings" are not "coats"), which is what tells sibling products apart.
+ */
+function sStem(w: string): string {
+  const n = w.length;
+  if (n <= 3 || w.charCodeAt(n - 1) !== 115 /* s */) return w;
+  if (w.endsWith('ies') && !w.endsWith('eies') && !w.endsWith('aies')) return `${w.slice(0, -3)}y`;
+  if (w.endsWith('es') && !w.endsWith('aes') && !w.endsWith('ees') && !w.endsWith('oes')) return w.slice(0, -1);
+  if (w.endsWith('us') || w.endsWith('ss')) return w;
+  return w.slice(0, -1);
+}
+
+// Product nouns Porter's stemmer folds into another word ("bushing" → "bush", "coating" → "coat",
+// "glasses" → "glass", "casing" → "case"): these only lose their plural.
+const KEEP_FORM = new Set(
+  'bushing bearing casing coating fitting glasses housing tubing siding clothing ceiling bedding padding packing sealing lining railing decking flooring roofing'.split(' '),
+);
+/** The stem of one word, as the index and the queries use it. */
+export function stem(w: string): string {
+  if (KEEP_FORM.has(w)) return w;
+  const s = sStem(w);
+  return KEEP_FORM.has(s) ? s : stemmer(w);
+}
+
+/** Stems (stem()) of the words of a text, in order, duplicates kept. */
 export function terms(text: string): string[] {
   return words(text).map((w) => {
     let s = stems.get(w);
     if (s === undefined) {
-      s = stemmer(w);
+      s = stem(w);
       if (stems.size < 200_000) stems.set(w, s);
     }
     return s;

@@ -197,6 +197,13 @@ export async function findFactorSet(db: CommonQueryMethods, id: string, viewerOr
     from factor_sets where id = ${id} and ${visibleFactorSets(viewerOrgId)}`);
 }
 
+/** Factors by id (results name them; the run diff reprices with them). */
+export async function factorsByIds(db: CommonQueryMethods, ids: readonly string[]): Promise<EmissionFactor[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.any(sql.type(FactorRow)`select ${factorColumns} from emission_factors where id = any(${sql.array(ids, 'text')}) order by id`);
+  return rows.map((r) => ({ ...r }));
+}
+
 export async function factorsOfSet(db: CommonQueryMethods, factorSetId: string): Promise<EmissionFactor[]> {
   const rows = await db.any(sql.type(FactorRow)`select ${factorColumns} from emission_factors where factor_set_id = ${factorSetId} order by id`);
   return rows.map((r) => ({ ...r }));
@@ -228,6 +235,15 @@ export async function searchFactors(db: CommonQueryMethods, factorSetId: string,
   if (s.afterId) conditions.push(sql.fragment`id > ${s.afterId}`);
   const rows = await db.any(sql.type(FactorRow)`
     select ${factorColumns} from emission_factors where ${sql.join(conditions, sql.fragment` and `)} order by id limit ${s.limit}`);
+  return rows.map((r) => ({ ...r }));
+}
+
+/** The Scope 2 organisation factors of a run's sets that market-based Scope 2 applies (supplier-specific, contractual instruments, residual mix). */
+export async function marketFactorsForRun(db: CommonQueryMethods, factorSetIds: readonly string[]): Promise<EmissionFactor[]> {
+  const rows = await db.any(sql.type(FactorRow)`
+    select ${factorColumns} from emission_factors
+    where factor_set_id = any(${sql.array(factorSetIds, 'text')}) and scope = 2 and kind in ('supplier_specific', 'contractual_instrument', 'residual_mix')
+    order by id`);
   return rows.map((r) => ({ ...r }));
 }
 

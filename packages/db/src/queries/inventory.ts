@@ -1,5 +1,6 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
+import { CARRIED_CHUNK_NO } from './incremental.ts';
 
 export interface Inventory {
   runId: string;
@@ -87,6 +88,10 @@ export const ResultRow = z.object({
   gasKg: z.record(z.string(), z.string()).nullable(),
   reason: z.string().nullable(),
   detail: z.string().nullable(),
+  /** Carried forward unchanged from the incremental run's base run. */
+  carried: z.boolean(),
+  /** Why an incremental run calculated this activity again (null in a full run or when carried). */
+  changeReason: z.string().nullable(),
 });
 export type ResultRow = z.infer<typeof ResultRow>;
 
@@ -97,8 +102,10 @@ export async function runResults(db: CommonQueryMethods, runId: string, afterAct
            a.activity_type as "activityType", a.quantity, a.unit, a.import_id as "importId", a.line_no as "lineNo",
            r.factor_id as "factorId", r.factor_set_id as "factorSetId", r.factor_source_ref as "factorSourceRef", r.scope, r.category,
            r.unit_from as "unitFrom", r.unit_to as "unitTo", r.unit_multiplier as "unitMultiplier", r.unit_assumption as "unitAssumption",
-           r.resolution, r.method, r.conversion, r.co2e_variants as "co2eVariants", r.match, r.gwp_set_id as "gwpSetId", r.co2e_method as "co2eMethod", r.co2e_kg as "co2eKg", r.gas_kg as "gasKg", r.reason, r.detail
+           r.resolution, r.method, r.conversion, r.co2e_variants as "co2eVariants", r.match, r.gwp_set_id as "gwpSetId", r.co2e_method as "co2eMethod", r.co2e_kg as "co2eKg", r.gas_kg as "gasKg", r.reason, r.detail,
+           r.chunk_no = ${CARRIED_CHUNK_NO} as carried, ch.reason as "changeReason"
     from calculation_results r join activities a on a.id = r.activity_id
+    left join calculation_run_changes ch on ch.run_id = r.run_id and ch.activity_id = r.activity_id
     where r.run_id = ${runId} ${afterActivityId ? sql.fragment`and r.activity_id > ${afterActivityId}` : sql.fragment``}
     order by r.activity_id limit ${limit}`);
 }

@@ -10,11 +10,16 @@ export const OrganisationRow = z.object({
   consolidationApproach: ConsolidationApproach,
   /** Matched rows below this confidence are held for review instead of calculated. */
   matchThreshold: z.string(),
+  /** The year emissions are tracked against (null: none chosen). */
+  baseYear: z.number().nullable(),
+  /** Restated base-year figures moving the total by more than this share are flagged (0.05 = 5%). */
+  restatementThreshold: z.string(),
   createdAt: z.string(),
 });
 export type OrganisationRow = z.infer<typeof OrganisationRow>;
 
-const orgColumns = sql.fragment`id, name, consolidation_approach as "consolidationApproach", trim_scale(match_threshold)::text as "matchThreshold", created_at as "createdAt"`;
+const orgColumns = sql.fragment`id, name, consolidation_approach as "consolidationApproach", trim_scale(match_threshold)::text as "matchThreshold",
+  base_year as "baseYear", trim_scale(restatement_threshold)::text as "restatementThreshold", created_at as "createdAt"`;
 
 export async function insertOrganisation(db: CommonQueryMethods, input: { name: string; consolidationApproach?: z.infer<typeof ConsolidationApproach>; matchThreshold?: number }): Promise<OrganisationRow> {
   return db.one(sql.type(OrganisationRow)`
@@ -23,12 +28,19 @@ export async function insertOrganisation(db: CommonQueryMethods, input: { name: 
     returning ${orgColumns}`);
 }
 
-export async function updateOrganisation(db: CommonQueryMethods, id: string, input: { name?: string | undefined; consolidationApproach?: z.infer<typeof ConsolidationApproach> | undefined; matchThreshold?: number | undefined }): Promise<OrganisationRow | null> {
+export async function updateOrganisation(
+  db: CommonQueryMethods,
+  id: string,
+  input: { name?: string | undefined; consolidationApproach?: z.infer<typeof ConsolidationApproach> | undefined; matchThreshold?: number | undefined; baseYear?: number | null | undefined; restatementThreshold?: number | undefined },
+): Promise<OrganisationRow | null> {
+  // baseYear: undefined keeps it, null clears it.
   return db.maybeOne(sql.type(OrganisationRow)`
     update organisations set
       name = coalesce(${input.name ?? null}, name),
       consolidation_approach = coalesce(${input.consolidationApproach ?? null}, consolidation_approach),
-      match_threshold = coalesce(${input.matchThreshold ?? null}::numeric, match_threshold)
+      match_threshold = coalesce(${input.matchThreshold ?? null}::numeric, match_threshold),
+      base_year = ${input.baseYear === undefined ? sql.fragment`base_year` : sql.fragment`${input.baseYear}::int`},
+      restatement_threshold = coalesce(${input.restatementThreshold ?? null}::numeric, restatement_threshold)
     where id = ${id} returning ${orgColumns}`);
 }
 

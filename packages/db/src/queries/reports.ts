@@ -1,10 +1,14 @@
-import { Big, calculationMethodOf, findUnit, rateDataQuality, weightedDataQuality, CALCULATION_METHODS, type DataQualityFacts, type WeightedDataQuality } from '@tally/core';
+import {
+  allocateMarketBasedScope2, Big, calculationMethodOf, findUnit, marketFactorPerKWh, prepareFactor, rateDataQuality, weightedDataQuality, CALCULATION_METHODS,
+  type DataQualityFacts, type MarketBasedScope2, type MarketFactor, type Scope2ConsumptionRow, type WeightedDataQuality,
+} from '@tally/core';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
+import { loadGwpSets, marketFactorsForRun } from './factors.ts';
 
 /**
  * The inventory report of one run (GHG Protocol Corporate Standard, chapter 9): Scope 1, Scope 2
- * (location-based), Scope 3 by category, totals per gas, breakdowns and data quality. Both backends
+ * (location-based and market-based), Scope 3 by category, totals per gas, breakdowns and data quality. Both backends
  * (Postgres here, ClickHouse in @tally/analytics) produce the same ReportAggregates, and
  * assembleInventoryReport turns them into the report, so the two reports are identical.
  */
@@ -24,6 +28,14 @@ export interface ReportAggregates {
   statuses: { status: string; reason: string; activities: number }[];
   /** Rows whose unit is a currency: their quantity, by currency and whether they were calculated. */
   spend: { currency: string; calculated: boolean; amount: string }[];
+  /** Calculated Scope 2 rows grouped for the market-based allocation (CO2e at 100%, weight apart). */
+  scope2: Scope2ConsumptionRow[];
+}
+
+/** The run's market-based Scope 2 factors, ready for allocation (from Postgres for both backends). */
+export interface MarketScope2Factors {
+  factors: MarketFactor[];
+  ignored: { factorId: string; reason: string }[];
 }
 
 export interface ReportLine {
@@ -37,11 +49,18 @@ export interface InventoryReport {
   runId: string;
   consolidation: { approach: string; basis: string };
   scope1: { co2eKg: string; activities: number };
-  scope2: { locationBased: { co2eKg: string; activities: number }; marketBased: null; note: string };
+  scope2: { locationBased: { co2eKg: string; activities: number }; marketBased: MarketBasedScope2; note: string };
   scope3: { co2eKg: string; activities: number; categories: { category: string; co2eKg: string; activities: number }[] };
   /** Calculated rows the source publishes outside the scopes (biogenic CO2): reported separately, not in the totals. */
   outsideOfScopes: { co2eKg: string; activities: number };
-  totals: { co2eKg: string; gases: { gas: string; kg: string }[]; activities: { total: number; calculated: number; unmatched: number; failed: number } };
+  /** co2eKg and gases take Scope 2 location-based (scope2Method); co2eKgMarketBased the same total with Scope 2 market-based. */
+  totals: {
+    co2eKg: string;
+    scope2Method: 'location_based';
+    co2eKgMarketBased: string;
+    gases: { gas: string; kg: string }[];
+    activities: { total: number; calculated: number; unmatched: number; failed: number };
+  };
   breakdowns: Record<BreakdownName, ReportLine[]>;
   dataQuality: {
     byCalculationMethod: { method: string; co2eKg: string; activities: number; share: string | null }[];
@@ -63,7 +82,11 @@ export const CONSOLIDATION_BASIS: Record<string, string> = {
   equity_share: "equity share: each entity's emissions in proportion to the organisation's ownership of it (entities.ownership_pct)",
 };
 
-const SCOPE2_NOTE = 'location-based: grid-average factors of where the electricity was used. Market-based Scope 2 needs the contractual-instrument step (EACs, PPAs, supplier contracts, residual mix), which is not part of this report yet.';
+const SCOPE2_NOTE =
+  'Dual reporting (GHG Protocol Scope 2 Guidance). location-based: grid-average factors of where the energy was used. market-based: the same consumption valued by the ' +
+  "organisation's contractual instruments in the run's factor sets: a supplier-specific factor of the line's supplier; else certificates and contracts (EAC, PPA...) of the " +
+  'same market region, valid for the whole month, up to their MWh, each MWh once; else the residual mix of the region (latest year not after the consumption); else the ' +
+  'location-based figure, disclosed as fallbackToLocationKWh. Allocation at 100% per entity, then weighted like every figure. totals.co2eKg uses location-based Scope 2, totals.co2eKgMarketBased market-based.';
 const RATING_BASIS =
   'CO2e-weighted mean of each row\'s technological, geographical and temporal representativeness, 1 (very good) to 5 (very poor); overall = mean of the three. See README "Reports".';
 
@@ -72,7 +95,7 @@ const share = (part: InstanceType<typeof Big>, whole: InstanceType<typeof Big>) 
 const byKeyThenScope = (a: ReportLine, b: ReportLine) => (a.key < b.key ? -1 : a.key > b.key ? 1 : (a.scope ?? 99) - (b.scope ?? 99));
 
 /** The report from a backend's aggregates. Pure: the same aggregates give the same report. */
-export function assembleInventoryReport(runId: string, consolidationApproach: string, agg: ReportAggregates): InventoryReport {
+export function assembleInventoryReport(runId: string, consolidationApproach: string, agg: ReportAggregates, market: MarketScope2Factors): InventoryReport {
   const lines = new Map<BreakdownName, Map<string, { key: string; scope: number | null; co2e: InstanceType<typeof Big>; activities: number }>>();
   for (const b of BREAKDOWNS) lines.set(b, new Map());
   for (const r of agg.breakdowns) {
@@ -133,16 +156,20 @@ export function assembleInventoryReport(runId: string, consolidationApproach: st
   const qualityRows = agg.quality.map((q) => ({ technological: q.technological, geographical: q.geographical, temporal: q.temporal, co2eKg: pct(q.co2eKgPct).toFixed() }));
   qualityRows.sort((a, b) => a.technological - b.technological || a.geographical - b.geographical || a.temporal - b.temporal || (a.co2eKg < b.co2eKg ? -1 : a.co2eKg > b.co2eKg ? 1 : 0));
 
+  const allocated = allocateMarketBasedScope2(agg.scope2, market.factors);
+  const marketBased = { ...allocated, ignoredFactors: [...market.ignored, ...allocated.ignoredFactors].sort((a, b) => (a.factorId < b.factorId ? -1 : a.factorId > b.factorId ? 1 : 0)) };
   const categories = breakdowns.category.filter((l) => l.scope === 3).map((l) => ({ category: l.key, co2eKg: l.co2eKg, activities: l.activities }));
   return {
     runId,
     consolidation: { approach: consolidationApproach, basis: CONSOLIDATION_BASIS[consolidationApproach] ?? consolidationApproach },
     scope1: { co2eKg: s1.co2e.toFixed(), activities: s1.activities },
-    scope2: { locationBased: { co2eKg: s2.co2e.toFixed(), activities: s2.activities }, marketBased: null, note: SCOPE2_NOTE },
+    scope2: { locationBased: { co2eKg: s2.co2e.toFixed(), activities: s2.activities }, marketBased, note: SCOPE2_NOTE },
     scope3: { co2eKg: s3.co2e.toFixed(), activities: s3.activities, categories },
     outsideOfScopes: { co2eKg: outside.co2e.toFixed(), activities: outside.activities },
     totals: {
       co2eKg: inScopes.toFixed(),
+      scope2Method: 'location_based',
+      co2eKgMarketBased: s1.co2e.plus(marketBased.co2eKg).plus(s3.co2e).toFixed(),
       gases: [...gases.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([gas, kg]) => ({ gas, kg: kg.toFixed() })),
       activities: { total, calculated, unmatched: count('unmatched'), failed: count('failed') },
     },
@@ -160,11 +187,24 @@ export function assembleInventoryReport(runId: string, consolidationApproach: st
   };
 }
 
-/** The CSV export of a report: one row per breakdown line. */
+/**
+ * The CSV export of a report: one row per breakdown line, then Scope 2 both ways (location_based,
+ * market_based), the market-based sources (supplier_specific, contractual_instrument, residual_mix,
+ * location_fallback and unused_certificates, with their kWh) and the totals under each Scope 2 method.
+ */
 export function inventoryReportCsv(report: InventoryReport): string {
   const cell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-  const out = ['breakdown,key,scope,co2e_kg,activities'];
-  for (const b of BREAKDOWNS) for (const l of report.breakdowns[b]) out.push([b, cell(l.key), l.scope === null ? '' : String(l.scope), l.co2eKg, String(l.activities)].join(','));
+  const out = ['breakdown,key,scope,co2e_kg,activities,kwh'];
+  const row = (breakdown: string, key: string, scope: number | null, co2eKg: string, activities: number | null, kWh: string | null) =>
+    out.push([breakdown, cell(key), scope === null ? '' : String(scope), co2eKg, activities === null ? '' : String(activities), kWh ?? ''].join(','));
+  for (const b of BREAKDOWNS) for (const l of report.breakdowns[b]) row(b, l.key, l.scope, l.co2eKg, l.activities, null);
+  const { locationBased, marketBased } = report.scope2;
+  row('scope2', 'location_based', 2, locationBased.co2eKg, locationBased.activities, null);
+  row('scope2', 'market_based', 2, marketBased.co2eKg, marketBased.activities, marketBased.consumptionKWh);
+  for (const l of marketBased.byInstrument) row('scope2_market_based', `${l.kind}:${l.factorId ?? (l.region || 'not_energy')}`, 2, l.co2eKg, null, l.kWh);
+  for (const l of marketBased.byInstrument) if (l.unusedMWh !== undefined && new Big(l.unusedMWh).gt(0)) row('scope2_market_based', `unused_certificates:${l.factorId}`, 2, '0', null, new Big(l.unusedMWh).times(1000).toFixed());
+  row('total', 'location_based', null, report.totals.co2eKg, report.totals.activities.calculated, null);
+  row('total', 'market_based', null, report.totals.co2eKgMarketBased, report.totals.activities.calculated, null);
   return `${out.join('\r\n')}\r\n`;
 }
 
@@ -278,10 +318,49 @@ export async function runReportAggregates(db: CommonQueryMethods, runId: string,
     const currency = spendCurrency(u.unit);
     return currency ? [{ currency, calculated: u.calculated, amount: u.amount }] : [];
   });
-  return { breakdowns, gases: gases.map((g) => ({ ...g })), quality: [...q.values()], statuses: statuses.map((s) => ({ ...s })), spend };
+  const scope2 = await db.any(sql.type(Scope2Row)`
+    select e.code as "entityCode", (${w})::text as "weightPct", upper(coalesce(a.attributes ->> 'location', e.country)) as region, to_char(r.period_start, 'YYYY-MM') as month,
+           coalesce(a.supplier, '') as supplier, coalesce(r.category, '') as category, a.unit, sum(a.quantity)::text as quantity, sum(r.co2e_kg)::text as "locationCo2eKg", count(*)::int as activities
+    from calculation_results r join entities e on e.id = r.entity_id join activities a on a.id = r.activity_id
+    where r.run_id = ${runId} and r.status = 'calculated' and r.scope = 2 group by 1, 2, 3, 4, 5, 6, 7`);
+  return { breakdowns, gases: gases.map((g) => ({ ...g })), quality: [...q.values()], statuses: statuses.map((s) => ({ ...s })), spend, scope2: scope2.map((r) => ({ ...r })) };
+}
+
+const Scope2Row = z.object({
+  entityCode: z.string(), weightPct: z.string(), region: z.string(), month: z.string(), supplier: z.string(), category: z.string(), unit: z.string(),
+  quantity: z.string(), locationCo2eKg: z.string(), activities: z.number(),
+});
+
+/**
+ * The market-based Scope 2 factors of a run: the Scope 2 supplier-specific, contractual-instrument
+ * and residual-mix factors of its sets, each as kg CO2e per kWh under the run's GWP set (as the
+ * calculation prepares factors). A factor not in an energy unit cannot value kWh and is listed as
+ * ignored. Read from Postgres for either report backend, so both allocate the same instruments.
+ */
+export async function loadMarketScope2Factors(db: CommonQueryMethods, runId: string): Promise<MarketScope2Factors> {
+  const run = await db.one(sql.type(z.object({ factorSetIds: z.array(z.string()), gwpSetId: z.string() }))`
+    select coalesce(factor_set_ids, array[factor_set_id]) as "factorSetIds", gwp_set_id as "gwpSetId" from calculation_runs where id = ${runId}`);
+  const raw = await marketFactorsForRun(db, run.factorSetIds);
+  if (raw.length === 0) return { factors: [], ignored: [] };
+  const gwpSets = new Map((await loadGwpSets(db)).map((g) => [g.id, g]));
+  const gwp = gwpSets.get(run.gwpSetId);
+  if (!gwp) throw new Error(`GWP set ${run.gwpSetId} of run ${runId} is not stored`);
+  const out: MarketScope2Factors = { factors: [], ignored: [] };
+  for (const f of raw) {
+    const perKWh = marketFactorPerKWh(prepareFactor(f, gwp, gwpSets).co2ePerUnit, f.unit);
+    if (perKWh === null) {
+      out.ignored.push({ factorId: f.id, reason: `unit ${f.unit} is not energy` });
+      continue;
+    }
+    out.factors.push({
+      id: f.id, name: f.name, kind: f.kind as MarketFactor['kind'], category: f.category, region: f.region, year: f.year, co2ePerKWh: perKWh,
+      ...(f.supplier ? { supplier: f.supplier } : {}), ...(f.instrument ? { instrument: f.instrument } : {}),
+    });
+  }
+  return out;
 }
 
 /** The inventory report of one run, from Postgres (the system of record). */
-export async function runInventoryReport(db: CommonQueryMethods, runId: string, consolidationApproach: string): Promise<InventoryReport> {
-  return assembleInventoryReport(runId, consolidationApproach, await runReportAggregates(db, runId, consolidationApproach));
+export async function runInventoryReport(db: CommonQueryMethods, runId: string, consolidationApproach: string, market?: MarketScope2Factors): Promise<InventoryReport> {
+  return assembleInventoryReport(runId, consolidationApproach, await runReportAggregates(db, runId, consolidationApproach), market ?? (await loadMarketScope2Factors(db, runId)));
 }

@@ -1,0 +1,295 @@
+import { Big, RESULT_DP, type Decimal } from '../decimal.ts';
+import type { ContractualInstrument } from '../factors/emissionFactor.ts';
+import { findUnit } from '../units/convertUnit.ts';
+
+/**
+ * Market-based Scope 2 (GHG Protocol Scope 2 Guidance, chapter 6): the same consumption as the
+ * location-based figure, with the organisation's contractual instruments applied in this order:
+ *   1. a supplier-specific factor of the line's supplier covers the whole line;
+ *   2. energy attribute certificates and contracts (EAC, PPA, green tariff...) cover consumption of
+ *      their market region and validity period, up to their MWh, each MWh once;
+ *   3. what is left takes the residual-mix factor of its region (the latest year not after it);
+ *   4. without a residual mix, the location-based figure stands, reported as a fallback.
+ * Pure and deterministic: the lines and instruments are sorted before allocation, so both report
+ * backends, fed the same aggregates, give the same digits.
+ */
+
+export type EnergyCarrier = 'electricity' | 'heat_steam_cooling';
+
+/** Electricity unless the category names heat, steam or cooling (a REGO never covers a steam bill). */
+export function energyCarrierOf(category: string): EnergyCarrier {
+  return /heat|steam|cool/i.test(category) ? 'heat_steam_cooling' : 'electricity';
+}
+
+/** One group of calculated Scope 2 rows as a backend aggregates them. */
+export interface Scope2ConsumptionRow {
+  entityCode: string;
+  /** The consolidation weight in percent: the entity's ownership under equity share, else 100. */
+  weightPct: string;
+  /** Where the energy was used: the activity's location, else its entity's country. */
+  region: string;
+  /** YYYY-MM of the activities' start. */
+  month: string;
+  /** '' when the activities name no supplier. */
+  supplier: string;
+  category: string;
+  /** The activities' unit and the sum of their quantities in it. */
+  unit: string;
+  quantity: string;
+  /** Location-based kg CO2e of the rows, at 100% (the weight is applied after allocation). */
+  locationCo2eKg: string;
+  activities: number;
+}
+
+export type MarketFactorKind = 'supplier_specific' | 'contractual_instrument' | 'residual_mix';
+
+/** An organisation factor of the run's sets that market-based Scope 2 may apply. */
+export interface MarketFactor {
+  id: string;
+  name: string;
+  kind: MarketFactorKind;
+  category: string;
+  region: string;
+  year: number;
+  supplier?: string | undefined;
+  /** kg CO2e per kWh under the run's GWP set (see marketFactorPerKWh). */
+  co2ePerKWh: string;
+  instrument?: ContractualInstrument | undefined;
+}
+
+export interface MarketBasedLine {
+  kind: MarketFactorKind | 'location_fallback';
+  /** null for the location-based fallback. */
+  factorId: string | null;
+  name: string;
+  region: string;
+  instrumentType?: string;
+  trackingSystem?: string;
+  /** Consumption this source covers, consolidated like CO2e (× the entity's weight). */
+  kWh: string;
+  co2eKg: string;
+  /** Certificates and contracts: MWh held, used and left unused (as held, not weighted). */
+  volumeMWh?: string;
+  usedMWh?: string;
+  unusedMWh?: string;
+}
+
+export interface MarketBasedScope2 {
+  co2eKg: string;
+  activities: number;
+  /** Consolidated kWh of the Scope 2 rows measured in energy, and how each part was valued. */
+  consumptionKWh: string;
+  supplierSpecificKWh: string;
+  coveredKWh: string;
+  residualKWh: string;
+  fallbackToLocationKWh: string;
+  /** Scope 2 rows not measured in energy (no kWh to allocate): their location-based CO2e stands. */
+  notInEnergyUnits: { co2eKg: string; activities: number };
+  /** Certificate MWh valid for the period but not matched to consumption. */
+  unusedCertificatesMWh: string;
+  byInstrument: MarketBasedLine[];
+  /** Organisation factors of the run that could not be applied, and why. */
+  ignoredFactors: { factorId: string; reason: string }[];
+}
+
+/** kWh in one unit of an energy unit, or null for any other dimension. CV basis is irrelevant to electricity. */
+export function kWhPerUnit(unit: string): Decimal | null {
+  const u = findUnit(unit);
+  return u?.dimension === 'energy' ? new Big(u.toBase).div('3.6') : null;
+}
+
+/** A factor's kg CO2e per kWh from its kg CO2e per own unit; null when its unit is not energy. */
+export function marketFactorPerKWh(co2ePerUnit: string | Decimal, unit: string): string | null {
+  const k = kWhPerUnit(unit);
+  return k === null ? null : new Big(co2ePerUnit).div(k).toFixed();
+}
+
+interface Line {
+  key: string;
+  entityCode: string;
+  weight: Decimal;
+  region: string;
+  month: string;
+  year: number;
+  firstDay: string;
+  lastDay: string;
+  supplier: string;
+  carrier: EnergyCarrier;
+  kWh: Decimal;
+  locationCo2e: Decimal;
+  remaining: Decimal;
+}
+
+interface Part {
+  line: MarketBasedLine;
+  kWh: Decimal;
+  co2e: Decimal;
+  usedKWh: Decimal;
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const norm = (s: string | undefined) => (s ?? '').trim().toLowerCase();
+const out = (d: Decimal) => d.round(RESULT_DP, Big.roundHalfEven).toFixed();
+
+function monthBounds(month: string): { year: number; firstDay: string; lastDay: string } {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return { year: y, firstDay: `${month}-01`, lastDay: `${month}-${String(last).padStart(2, '0')}` };
+}
+
+/** The factor of the line's region (exact before GLOBAL when allowed) with the latest year not after the line's. */
+function latestFor(factors: readonly MarketFactor[], line: Line, allowGlobal: boolean): MarketFactor | undefined {
+  const rank = (f: MarketFactor) => (f.region === line.region ? 0 : 1);
+  return factors
+    .filter((f) => f.year <= line.year && (f.region === line.region || (allowGlobal && f.region === 'GLOBAL')) && energyCarrierOf(f.category) === line.carrier)
+    .sort((a, b) => rank(a) - rank(b) || b.year - a.year || cmp(a.id, b.id))[0];
+}
+
+export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[], factors: readonly MarketFactor[]): MarketBasedScope2 {
+  // Lines at 100%: one per entity, weight, region, month, supplier and carrier.
+  const lines = new Map<string, Line>();
+  let notInEnergy = new Big(0);
+  let notInEnergyActivities = 0;
+  let activities = 0;
+  for (const r of rows) {
+    activities += r.activities;
+    const perUnit = kWhPerUnit(r.unit);
+    if (perUnit === null) {
+      notInEnergy = notInEnergy.plus(new Big(r.locationCo2eKg).times(r.weightPct).div(100));
+      notInEnergyActivities += r.activities;
+      continue;
+    }
+    const carrier = energyCarrierOf(r.category);
+    const weight = new Big(r.weightPct);
+    const key = JSON.stringify([r.entityCode, weight.toFixed(), r.region, r.month, r.supplier, carrier]);
+    const kWh = new Big(r.quantity).times(perUnit);
+    const cur = lines.get(key);
+    if (cur) {
+      cur.kWh = cur.kWh.plus(kWh);
+      cur.remaining = cur.kWh;
+      cur.locationCo2e = cur.locationCo2e.plus(r.locationCo2eKg);
+    } else {
+      lines.set(key, { key, entityCode: r.entityCode, weight, region: r.region, month: r.month, ...monthBounds(r.month), supplier: r.supplier, carrier, kWh, locationCo2e: new Big(r.locationCo2eKg), remaining: kWh });
+    }
+  }
+  const sorted = [...lines.values()].sort((a, b) => cmp(a.key, b.key));
+
+  const ignored: MarketBasedScope2['ignoredFactors'] = [];
+  const parts = new Map<string, Part>();
+  const part = (id: string, make: () => MarketBasedLine) => {
+    let p = parts.get(id);
+    if (!p) parts.set(id, (p = { line: make(), kWh: new Big(0), co2e: new Big(0), usedKWh: new Big(0) }));
+    return p;
+  };
+  const factorLine = (f: MarketFactor): MarketBasedLine => ({
+    kind: f.kind,
+    factorId: f.id,
+    name: f.name,
+    region: f.region,
+    ...(f.instrument ? { instrumentType: f.instrument.type, ...(f.instrument.trackingSystem ? { trackingSystem: f.instrument.trackingSystem } : {}) } : {}),
+    kWh: '0',
+    co2eKg: '0',
+  });
+  const book = (p: Part, line: Line, kWh: Decimal, co2e100: Decimal) => {
+    p.kWh = p.kWh.plus(kWh.times(line.weight).div(100));
+    p.co2e = p.co2e.plus(co2e100.times(line.weight).div(100));
+    p.usedKWh = p.usedKWh.plus(kWh);
+    line.remaining = line.remaining.minus(kWh);
+  };
+
+  // 1. Supplier-specific factors: the supplier's own emission rate for the whole line.
+  const supplierFactors = factors.filter((f) => f.kind === 'supplier_specific');
+  for (const f of supplierFactors) if (!f.supplier) ignored.push({ factorId: f.id, reason: 'a supplier-specific factor without a supplier' });
+  let supplierKWh = new Big(0);
+  for (const line of sorted) {
+    if (line.supplier === '') continue;
+    const f = latestFor(supplierFactors.filter((s) => s.supplier && norm(s.supplier) === norm(line.supplier)), line, true);
+    if (!f) continue;
+    supplierKWh = supplierKWh.plus(line.kWh.times(line.weight).div(100));
+    book(part(f.id, () => factorLine(f)), line, line.kWh, line.kWh.times(f.co2ePerKWh));
+  }
+
+  // 2. Certificates and contracts, each MWh once. Instruments allocated to named entities or a
+  // supplier go first, so a general certificate never takes the consumption they were bought for;
+  // then the earliest expiring.
+  const instruments = factors
+    .filter((f) => f.kind === 'contractual_instrument')
+    .filter((f) => {
+      if (!f.instrument) ignored.push({ factorId: f.id, reason: 'a contractual instrument without its instrument (validity, volume)' });
+      else if (f.instrument.volumeMWh === undefined) ignored.push({ factorId: f.id, reason: 'no volumeMWh: a certificate covers only the MWh it states' });
+      else return true;
+      return false;
+    })
+    .sort((a, b) => {
+      const specific = (f: MarketFactor) => (f.instrument!.entityCodes?.length ? 0 : 2) + (f.supplier ? 0 : 1);
+      return specific(a) - specific(b) || cmp(a.instrument!.validTo, b.instrument!.validTo) || cmp(a.id, b.id);
+    });
+  let unusedMWh = new Big(0);
+  for (const f of instruments) {
+    const ins = f.instrument!;
+    const p = part(f.id, () => factorLine(f));
+    const volumeKWh = new Big(ins.volumeMWh!).times(1000);
+    let left = volumeKWh;
+    const entities = ins.entityCodes?.length ? new Set(ins.entityCodes) : null;
+    for (const line of sorted) {
+      if (left.lte(0)) break;
+      if (line.remaining.lte(0) || line.region !== f.region || line.carrier !== energyCarrierOf(f.category)) continue;
+      if (line.firstDay < ins.validFrom || line.lastDay > ins.validTo) continue;
+      if (entities && !entities.has(line.entityCode)) continue;
+      if (f.supplier && norm(f.supplier) !== norm(line.supplier)) continue;
+      const take = line.remaining.lt(left) ? line.remaining : left;
+      book(p, line, take, take.times(f.co2ePerKWh));
+      left = left.minus(take);
+    }
+    const unused = left.div(1000);
+    unusedMWh = unusedMWh.plus(unused);
+    p.line.volumeMWh = new Big(ins.volumeMWh!).toFixed();
+    p.line.usedMWh = p.usedKWh.div(1000).toFixed();
+    p.line.unusedMWh = unused.toFixed();
+  }
+  const coveredKWh = instruments.reduce((s, f) => s.plus(parts.get(f.id)!.kWh), new Big(0));
+
+  // 3. Residual mix for the rest; 4. else the location-based figure, disclosed as a fallback.
+  const residuals = factors.filter((f) => f.kind === 'residual_mix');
+  let residualKWh = new Big(0);
+  let fallbackKWh = new Big(0);
+  for (const line of sorted) {
+    if (line.remaining.lte(0)) continue;
+    const rest = line.remaining;
+    const f = latestFor(residuals, line, false);
+    if (f) {
+      residualKWh = residualKWh.plus(rest.times(line.weight).div(100));
+      book(part(f.id, () => factorLine(f)), line, rest, rest.times(f.co2ePerKWh));
+    } else {
+      fallbackKWh = fallbackKWh.plus(rest.times(line.weight).div(100));
+      const fb = part(`location:${line.region}`, () => ({ kind: 'location_fallback', factorId: null, name: `location-based grid average, ${line.region} (no residual mix)`, region: line.region, kWh: '0', co2eKg: '0' }));
+      book(fb, line, rest, line.kWh.eq(0) ? new Big(0) : line.locationCo2e.times(rest).div(line.kWh));
+    }
+  }
+  if (notInEnergyActivities > 0) {
+    const p = part('location:not-energy', () => ({ kind: 'location_fallback', factorId: null, name: 'location-based figure of rows not measured in energy', region: '', kWh: '0', co2eKg: '0' }));
+    p.co2e = p.co2e.plus(notInEnergy);
+  }
+
+  let total = new Big(0);
+  const byInstrument: MarketBasedLine[] = [];
+  const order: Record<MarketBasedLine['kind'], number> = { supplier_specific: 0, contractual_instrument: 1, residual_mix: 2, location_fallback: 3 };
+  for (const p of [...parts.values()].sort((a, b) => order[a.line.kind] - order[b.line.kind] || cmp(a.line.factorId ?? a.line.name, b.line.factorId ?? b.line.name))) {
+    total = total.plus(p.co2e);
+    byInstrument.push({ ...p.line, kWh: out(p.kWh), co2eKg: out(p.co2e) });
+  }
+  const consumption = sorted.reduce((s, l) => s.plus(l.kWh.times(l.weight).div(100)), new Big(0));
+  return {
+    co2eKg: out(total),
+    activities,
+    consumptionKWh: out(consumption),
+    supplierSpecificKWh: out(supplierKWh),
+    coveredKWh: out(coveredKWh),
+    residualKWh: out(residualKWh),
+    fallbackToLocationKWh: out(fallbackKWh),
+    notInEnergyUnits: { co2eKg: out(notInEnergy), activities: notInEnergyActivities },
+    unusedCertificatesMWh: out(unusedMWh),
+    byInstrument,
+    ignoredFactors: ignored.sort((a, b) => cmp(a.factorId, b.factorId)),
+  };
+}
