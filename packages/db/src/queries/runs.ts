@@ -214,11 +214,6 @@ export async function findChunkWork(db: CommonQueryMethods, runId: string, chunk
     where c.run_id = ${runId} and c.chunk_no = ${chunkNo}`);
 }
 
-export interface ChunkActivity extends ActivityInput {
-  entityId: string;
-  periodStart: string;
-}
-
 /** One activity of a chunk as read, before it becomes a calculation input. */
 export interface ChunkActivityRow {
   id: string;
@@ -252,10 +247,6 @@ export async function chunkActivityRows(pool: pg.Pool, work: ChunkWork): Promise
   return r.rows.map(([id, activityType, quantity, unit, entityId, periodStart, country, supplier, amount, currency, attributes, description, account, category]) => ({
     id, activityType, quantity, unit, entityId, periodStart, country, supplier, amount, currency, attributes, description, account, category,
   }));
-}
-
-export async function chunkActivities(pool: pg.Pool, work: ChunkWork): Promise<ChunkActivity[]> {
-  return (await chunkActivityRows(pool, work)).map(({ country, ...a }) => ({ ...a, region: country as string, year: Number(a.periodStart.slice(0, 4)) }));
 }
 
 /**
