@@ -17,13 +17,13 @@ import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { startAdmin } from '@tally/admin';
 import { findUnit } from '@tally/core';
 import { copyRows, createDb, migrate } from '@tally/db';
 import { MATCHING_DIR } from '@tally/factor-data';
-import { databaseUrl, freePort, startPostgres } from '@tally/testing';
+import { freePort } from '@tally/testing';
 import { loadReferenceData } from '../referenceData.ts';
+import { openBenchDatabase } from './benchDatabase.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -105,17 +105,8 @@ async function purchaseVocabulary(size: number, rnd: () => number): Promise<{ te
 }
 
 async function main() {
-  let local: Awaited<ReturnType<typeof startPostgres>> | undefined;
-  let server = process.env.DATABASE_URL;
-  if (!server) {
-    local = await startPostgres();
-    server = local.url;
-  }
-  const dbName = `tally_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  const url = databaseUrl(server, dbName);
+  const benchDb = await openBenchDatabase();
+  const url = benchDb.url;
   let peakRss = process.memoryUsage().rss;
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
   let worker: ReturnType<typeof spawn> | undefined;
@@ -301,9 +292,7 @@ async function main() {
   } finally {
     clearInterval(rssTimer);
     worker?.kill('SIGKILL');
-    await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => undefined);
-    await admin.end();
-    await local?.stop();
+    await benchDb.close();
   }
 }
 

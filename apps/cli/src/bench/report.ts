@@ -9,17 +9,15 @@
  * directory) unless CLICKHOUSE_URL is set (that server must reach this Postgres: it pulls the rows
  * with postgresql()).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isDeepStrictEqual } from 'node:util';
-import pg from 'pg';
 import { createAnalyticsClient, migrateAnalytics, runInventoryReportFromAnalytics, type ClickHouseClient } from '@tally/analytics';
 import { createDb, loadMarketScope2Factors, migrate, runInventoryReport, type Db, type InventoryReport } from '@tally/db';
-import { databaseUrl, startPostgres } from '@tally/testing';
 import { loadReferenceData } from '../referenceData.ts';
+import { openBenchDatabase } from './benchDatabase.ts';
 import { copyBenchDataToClickHouse, generateBenchData, type BenchRun } from './reportData.ts';
 
 const { values: args } = parseArgs({
@@ -129,19 +127,10 @@ function printQueries(name: string, t: Timings) {
 }
 
 async function main() {
-  let local: Awaited<ReturnType<typeof startPostgres>> | undefined;
-  let server = process.env.DATABASE_URL;
-  if (!server) {
-    local = await startPostgres();
-    server = local.url;
-  }
+  const benchDb = await openBenchDatabase();
+  const url = benchDb.url;
   const chUrl = process.env.CLICKHOUSE_URL;
   const chDir = chUrl ? undefined : await mkdtemp(join(tmpdir(), 'tally-bench-chdb-'));
-  const dbName = `tally_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  const url = databaseUrl(server, dbName);
   let ch: ClickHouseClient | undefined;
   try {
     await migrate(url);
@@ -195,9 +184,7 @@ async function main() {
     if (args.json) console.log(JSON.stringify({ rows: ROWS, reportRows: big.rows, clickhouseMs: chS.median, postgresMs: pgS.median, clickhouseP95Ms: chS.p95, postgresP95Ms: pgS.p95, pgLoadSeconds: Number(pgLoad), clickhouseLoadSeconds: Number(chLoad) }));
   } finally {
     await ch?.close();
-    await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => undefined);
-    await admin.end();
-    await local?.stop();
+    await benchDb.close();
     if (chDir) await rm(chDir, { recursive: true, force: true });
   }
 }

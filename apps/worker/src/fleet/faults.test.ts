@@ -1,22 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createDb, createRun, findRun, migrate, runInventory, type Db, type RunRow } from '@tally/db';
-import { startPostgres, type LocalPostgres } from '@tally/testing';
+import { freePort, startPostgres, type LocalPostgres } from '@tally/testing';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../main.ts';
 import { seedActivities, seedReference } from '../test/seed.ts';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
 
 async function waitFor<V>(what: string, fn: () => Promise<V | undefined | null | false>, timeoutMs = 60_000, everyMs = 50): Promise<V> {
   const start = Date.now();

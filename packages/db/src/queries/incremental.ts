@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { canonicalJson } from '@tally/core';
 import { z } from 'zod';
 
 /** Why an activity of an incremental run is calculated again instead of carried forward. */
@@ -52,19 +53,6 @@ export function newlyAheadSets(baseSets: readonly string[], newSets: readonly st
   return pairs;
 }
 
-/** Stable JSON of run options: the same options in another key order are the same method. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
 /**
  * Plans an incremental run inside planRun's transaction: decides per activity of the run's
  * organisation and period whether the base run's result still holds, records every activity to
@@ -93,7 +81,7 @@ export async function planIncremental(c: pg.ClientBase, run: RunForPlan): Promis
   if (base.status !== 'complete') throw new IncrementalBaseError(`base run ${run.base_run_id} is ${base.status}, not complete`);
 
   let summary: IncrementalSummary;
-  const fullReason = base.gwp_set_id !== run.gwp_set_id ? `GWP set changed (${base.gwp_set_id} to ${run.gwp_set_id})` : canonical(base.options) !== canonical(run.options) ? 'run options changed' : null;
+  const fullReason = base.gwp_set_id !== run.gwp_set_id ? `GWP set changed (${base.gwp_set_id} to ${run.gwp_set_id})` : canonicalJson(base.options) !== canonicalJson(run.options) ? 'run options changed' : null;
   if (fullReason) {
     summary = { baseRunId: run.base_run_id, mode: 'full', fullReason, carried: 0, recalculated: 0, reasons: {} };
   } else {
