@@ -102,5 +102,21 @@ export async function exportRunToAnalytics(db: Db, ch: ClickHouseClient, runId: 
     after = String(r.rows[r.rows.length - 1]![2]);
     batchNo++;
   }
+  const org = await db.pg.query<{ org_id: string }>('select org_id from calculation_runs where id = $1', [runId]);
+  if (org.rows[0]) await recordRunExport(ch, org.rows[0].org_id, runId, total);
   return total;
+}
+
+/**
+ * Marks a run's copy complete (db/clickhouse/006_run_exports.sql): rows is the run's row count in
+ * Postgres, which the report compares with the rollup's count before trusting it.
+ */
+export async function recordRunExport(ch: ClickHouseClient, orgId: string, runId: string, rows: number): Promise<void> {
+  await ch.insert({
+    table: 'run_exports',
+    values: [{ org_id: orgId, run_id: runId, export_version: EXPORT_VERSION, rows }],
+    format: 'JSONEachRow',
+    // Never dropped as a duplicate of an earlier export's marker.
+    clickhouse_settings: { insert_deduplicate: 0 },
+  });
 }

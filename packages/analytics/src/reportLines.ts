@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { BreakdownName, ReportAggregates } from '@tally/db';
+import { EXPORT_VERSION } from './exportRun.ts';
 
 /** report_lines (db/clickhouse/005_report_lines.sql): the breakdowns the rollup keeps, as the report names them. */
 const BREAKDOWN_LINES = new Set<string>(['category', 'country', 'month', 'factor_source', 'match_method', 'calculation_method', 'entity']);
@@ -16,29 +17,45 @@ interface Line {
 }
 
 /**
+ * The Scope 2 line's key (entity, region, month, supplier, category, unit) with the category
+ * replaced by its energy carrier, as energyCarrierOf in @tally/core reads it (ASCII, any case), so
+ * lines that the allocation would merge anyway arrive merged: exact, as the sums are Decimal sums
+ * and kWh is quantity x a per-unit constant.
+ */
+const SCOPE2_KEY = `arrayStringConcat(arrayMap((part, i) -> if(i = 5, if(multiSearchAny(lower(part), ['heat', 'steam', 'cool']), 'heat_steam_cooling', 'electricity'), part),
+  splitByChar('\\0', key) AS parts, arrayEnumerate(parts)), '\\0')`;
+
+/**
  * The report aggregates of one run from the report_lines rollup: one small read instead of a scan
  * of every row. Exact: Decimal128 sums of co2e_kg per ownership share, weighted (ownership under
  * equity share, else 100) and summed again in ClickHouse, as the scan does row by row.
- * Returns null when the rollup does not hold exactly the run's rows (copied before the rollup
- * existed, or copied twice and not yet replaced): the caller then scans emission_results FINAL.
+ * The run's size comes from its export marker (run_exports), so nothing scans the run's rows.
+ * Returns null when the rollup does not hold exactly the run's rows: no completed export at this
+ * export version (copied before the marker or the rollup existed), or rows copied twice and not
+ * yet replaced. The caller then checks and scans emission_results FINAL.
  */
-export async function reportAggregatesFromLines(ch: ClickHouseClient, orgId: string, runId: string, consolidationApproach: string, runRows: number): Promise<ReportAggregates | null> {
+export async function reportAggregatesFromLines(ch: ClickHouseClient, orgId: string, runId: string, consolidationApproach: string): Promise<ReportAggregates | null> {
   const w = consolidationApproach === 'equity_share' ? 'ownership_pct' : '100';
   // Breakdown lines are per scope; quality, gas, status and spend lines are not (as the scans group them).
+  // Compact rows (arrays): a big organisation-year has tens of thousands of Scope 2 lines.
   const rs = await ch.query({
-    query: `SELECT breakdown, key, if(breakdown IN ({breakdowns:Array(String)}), scope_key, -1) AS scope, if(breakdown = 'scope2', toString(${w}), '') AS weight, toString(sum(co2e * ${w})) AS co2eKgPct,
+    query: `SELECT breakdown, if(breakdown = 'scope2', ${SCOPE2_KEY}, key) AS line_key, if(breakdown IN ({breakdowns:Array(String)}), scope_key, -1) AS scope,
+                   if(breakdown = 'scope2', toString(${w}), '') AS weight, toString(sum(co2e * ${w})) AS co2eKgPct,
                    toString(sum(co2e)) AS co2eKg, toString(sum(amount)) AS amount, sum(activities) AS activities
-            FROM report_lines WHERE org_id = {org:UUID} AND run_id = {run:UUID} GROUP BY breakdown, key, scope, weight
+            FROM report_lines WHERE org_id = {org:UUID} AND run_id = {run:UUID} GROUP BY breakdown, line_key, scope, weight
             UNION ALL
-            SELECT 'rows', '', -1, '', '0', '0', '0', count() FROM emission_results WHERE org_id = {org:UUID} AND run_id = {run:UUID}`,
-    query_params: { org: orgId, run: runId, breakdowns: [...BREAKDOWN_LINES] },
-    format: 'JSONEachRow',
+            SELECT 'rows', '', -1, '', '0', '0', '0', max(rows) FROM run_exports FINAL
+            WHERE org_id = {org:UUID} AND run_id = {run:UUID} AND export_version = {version:UInt8}`,
+    query_params: { org: orgId, run: runId, breakdowns: [...BREAKDOWN_LINES], version: EXPORT_VERSION },
+    format: 'JSONCompactEachRow',
   });
-  const lines = await rs.json<Line>();
-  const raw = Number(lines.find((l) => l.breakdown === 'rows')?.activities ?? -1);
+  const lines = (await rs.json<[string, string, number, string, string, string, string, string]>()).map(
+    ([breakdown, key, scope, weight, co2eKgPct, co2eKg, amount, activities]): Line => ({ breakdown, key, scope, weight, co2eKgPct, co2eKg, amount, activities }),
+  );
+  const runRows = Number(lines.find((l) => l.breakdown === 'rows')?.activities ?? 0);
   const rolled = lines.filter((l) => l.breakdown === 'status').reduce((n, l) => n + Number(l.activities), 0);
-  // Every row once in emission_results (no copy awaiting replacement) and once in the rollup.
-  if (raw !== runRows || rolled !== runRows) return null;
+  // A completed export, and every one of its rows once in the rollup.
+  if (runRows === 0 || rolled !== runRows) return null;
 
   const of = (b: string) => lines.filter((l) => l.breakdown === b);
   const scope = (l: Line) => (Number(l.scope) === -1 ? null : Number(l.scope));

@@ -22,14 +22,14 @@ export class AnalyticsCopyOutdated extends Error {
  * 100): Decimal128 sums, exact.
  */
 export async function runReportAggregatesFromAnalytics(ch: ClickHouseClient, orgId: string, runId: string, consolidationApproach: string): Promise<ReportAggregates> {
+  // The rollup when it holds exactly the run's rows (one small read); else check the copy and scan it.
+  const rolled = await reportAggregatesFromLines(ch, orgId, runId, consolidationApproach);
+  if (rolled) return rolled;
   const p = { org: orgId, run: runId };
   const base = `FROM emission_results FINAL WHERE org_id = {org:UUID} AND run_id = {run:UUID}`;
   const [state] = await rows<{ n: string; old: string }>(ch, `SELECT count() AS n, countIf(export_version < ${EXPORT_VERSION}) AS old ${base}`, p);
   if (!state || state.n === '0') throw new AnalyticsCopyOutdated(runId, 'does not exist');
   if (state.old !== '0') throw new AnalyticsCopyOutdated(runId, `was made before the report columns (export version ${EXPORT_VERSION})`);
-  // The rollup when it holds exactly the run's rows; else the scans below.
-  const rolled = await reportAggregatesFromLines(ch, orgId, runId, consolidationApproach, Number(state.n));
-  if (rolled) return rolled;
   const w = consolidationApproach === 'equity_share' ? 'ownership_pct' : '100';
   const calculated = `${base} AND status = 'calculated'`;
   const line = (key: string, arrayJoin = '') =>

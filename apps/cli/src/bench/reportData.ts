@@ -5,7 +5,7 @@
  * table function, so both stores hold the same rows.
  */
 import type { ClickHouseClient } from '@tally/analytics';
-import { EXPORT_VERSION } from '@tally/analytics';
+import { EXPORT_VERSION, recordRunExport } from '@tally/analytics';
 import { classifyResult, spendCurrency, type Db } from '@tally/db';
 import type { PoolClient } from 'pg';
 
@@ -307,4 +307,10 @@ export async function copyBenchDataToClickHouse(db: Db, ch: ClickHouseClient, pg
               activity_region, supplier, toDecimal128(quantity, 12), quantity_unit
             FROM ${source}`,
   });
+  // Each run's copy is complete, as exportRunToAnalytics marks it.
+  const counts = await db.pg.query<{ run_id: string; org_id: string; n: number }>(
+    'select r.run_id, min(r.org_id::text) as org_id, count(*)::int as n from calculation_results r where r.run_id = any($1) group by r.run_id',
+    [runIds],
+  );
+  for (const r of counts.rows) await recordRunExport(ch, r.org_id, r.run_id, r.n);
 }

@@ -1,5 +1,5 @@
 import { validateOrganisationFactors } from '@tally/core';
-import { createMappingRule, createRun, copyRows, findRun, reviewGroups, runMethodTotals, storeEconomics, storeFactorSet, storeGwpSets, storeOrganisationFactorSet, type RunRow } from '@tally/db';
+import { createMappingRule, createRun, copyRows, findRun, reviewGroups, runMethodTotals, runResults, storeEconomics, storeFactorSet, storeGwpSets, storeOrganisationFactorSet, type RunRow } from '@tally/db';
 import { loadBundledEconomics, loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,21 @@ describe('calculation methods on the published factor sets', () => {
     expect(matched).toMatchObject({ line_no: 8, status: 'calculated', factor_id: 'epa-sc-v1.3.0:331110:purchaser', match: { key: 'naics-2017/331110', method: 'text' } });
     expect(matched.resolution).toMatch(/^matched by text to naics-2017\/331110/);
     expect(none).toMatchObject({ line_no: 9, status: 'unmatched', reason: 'NO_MATCH', match: { key: null, method: 'none' } });
+  });
+
+  it('rates each calculated row\'s data quality in its result: technological, geographical, temporal', async () => {
+    const run = await runToEnd({ matchThreshold: 0.3 });
+    const rows = await runResults(t.db.pool, run.id, null, 100);
+    const byLine = new Map(rows.map((r) => [r.lineNo, r.dataQuality]));
+    // supplier's own 2024 figure, no region: supplier-specific 1, a supplier's figure without region 2, same year 1
+    expect(byLine.get(6)).toEqual({ calculationMethod: 'supplier_specific', technological: 1, geographical: 2, temporal: 1 });
+    // EUR spend on a US 2022 factor from a GB entity: spend-based 4, another region 4, two years 2
+    expect(byLine.get(3)).toEqual({ calculationMethod: 'spend_based', technological: 4, geographical: 4, temporal: 2 });
+    // French grid electricity 2024: activity-based 2, same country 1, same year 1
+    expect(byLine.get(4)).toEqual({ calculationMethod: 'activity_based', technological: 2, geographical: 1, temporal: 1 });
+    // matched by text: one step poorer than a named spend factor
+    expect(byLine.get(8)).toMatchObject({ calculationMethod: 'spend_based', technological: 5 });
+    expect(byLine.get(9)).toBeNull();
   });
 
   it('resolves grid electricity for a French site in the next set that has France', async () => {

@@ -1,4 +1,5 @@
 import { findUnit } from '../units/convertUnit.ts';
+import { cataloguePhrase } from './cataloguePhrase.ts';
 import { BROADER, stem, terms, words } from './normalise.ts';
 import { KeyDocuments, PhraseIndex, type PhraseHit, type QueryTerm } from './phraseIndex.ts';
 import type { LexiconEntry, MappingRule, MatchAlternative, MatchOutcome, MatchQuery, MatchTarget } from './types.ts';
@@ -25,6 +26,9 @@ export interface MatchEngine {
  */
 const SOURCE_WEIGHT: Record<string, number> = { 'naics-2017-title': 1.2, 'census-naics-2017-index': 1, 'census-naics-2022-index': 1, 'naics-2017-description': 1, caml: 0, 'factor-name': 1.2 };
 
+/** Sources written for coders (exclusions, production routes): matched on their product words only (cataloguePhrase.ts). */
+const CATALOGUE_SOURCES = new Set(['census-naics-2017-index', 'census-naics-2022-index', 'naics-2017-description']);
+
 const AUTO_ACCEPT = 0.8;
 const SERVICE_PRIOR = 0.6;
 const SERVICE_TERMS = new Set(['servic', 'repair', 'mainten', 'instal', 'consult', 'rental', 'rent', 'leas', 'train', 'clean', 'subscript', 'licens', 'insur', 'freight', 'deliveri', 'ship', 'transport', 'haul', 'dispos', 'tow', 'inspect', 'test', 'calibr', 'wholesal', 'retail', 'store', 'contractor', 'labor', 'labour', 'hotel', 'lodg', 'travel', 'airfar', 'catering', 'cater', 'legal', 'audit', 'account', 'advertis', 'print', 'design', 'engin', 'softwar', 'hosting', 'telecom', 'internet', 'phone', 'util', 'electr', 'water', 'sewer']);
@@ -46,7 +50,9 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
   for (const e of input.lexicon) {
     const k = byKey.get(e.key);
     const weight = SOURCE_WEIGHT[e.source] ?? 1;
-    if (k !== undefined && weight > 0) phrases.push({ key: k, text: e.phrase, weight, source: e.source });
+    if (k === undefined || weight <= 0) continue;
+    const text = CATALOGUE_SOURCES.has(e.source) ? cataloguePhrase(e.phrase) : e.phrase;
+    if (text !== '') phrases.push({ key: k, text, weight, source: e.source });
   }
   for (const [i, t] of targets.entries()) phrases.push({ key: i, text: t.title, weight: SOURCE_WEIGHT['naics-2017-title']!, source: 'title' });
   const index = new PhraseIndex(phrases, targets.length);
@@ -128,6 +134,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
       terms: query.map((x) => x.term).filter((t) => matched.has(t)),
       note: `best phrase: "${phrases[best.phrase]!.text}"`,
       coverage: round4(best.coverage),
+      phraseCoverage: round4(best.phraseCoverage),
       margin: round4(margin),
       agree,
     };

@@ -75,6 +75,8 @@ export interface MatchOutcome {
     note?: string;
     /** Text matches: the share of the query's weight the best phrase covers, and the lead over the next key. */
     coverage?: number;
+    /** The share of the best phrase's own weight the text covers: low when the phrase names much the text does not. */
+    phraseCoverage?: number;
     margin?: number;
     /** Whether the best single phrase and the best whole document of a key agree on it. */
     agree?: boolean;

@@ -92,10 +92,16 @@ export interface MarketBasedScope2 {
   ignoredFactors: { factorId: string; reason: string }[];
 }
 
+const kWhPerUnitMemo = new Map<string, Decimal | null>();
 /** kWh in one unit of an energy unit, or null for any other dimension. CV basis is irrelevant to electricity. */
 export function kWhPerUnit(unit: string): Decimal | null {
-  const u = findUnit(unit);
-  return u?.dimension === 'energy' ? new Big(u.toBase).div('3.6') : null;
+  let k = kWhPerUnitMemo.get(unit);
+  if (k === undefined) {
+    const u = findUnit(unit);
+    k = u?.dimension === 'energy' ? new Big(u.toBase).div('3.6') : null;
+    if (kWhPerUnitMemo.size < 1000) kWhPerUnitMemo.set(unit, k);
+  }
+  return k;
 }
 
 /** A factor's kg CO2e per kWh from its kg CO2e per own unit; null when its unit is not energy. */
@@ -107,6 +113,7 @@ export function marketFactorPerKWh(co2ePerUnit: string | Decimal, unit: string):
 interface Line {
   key: string;
   entityCode: string;
+  /** The consolidation weight in percent (100 at full): weighted sums stay in percent until the output. */
   weight: Decimal;
   region: string;
   month: string;
@@ -122,14 +129,17 @@ interface Line {
 
 interface Part {
   line: MarketBasedLine;
-  kWh: Decimal;
-  co2e: Decimal;
+  /** Weighted: kWh x weight in percent, kg CO2e x weight in percent. */
+  kWhPct: Decimal;
+  co2ePct: Decimal;
   usedKWh: Decimal;
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const norm = (s: string | undefined) => (s ?? '').trim().toLowerCase();
 const out = (d: Decimal) => d.round(RESULT_DP, Big.roundHalfEven).toFixed();
+/** A sum weighted in percent, as the share it is: x 0.01 is exact (a division would round). */
+const outPct = (d: Decimal) => out(d.times('0.01'));
 
 function monthBounds(month: string): { year: number; firstDay: string; lastDay: string } {
   const [y, m] = month.split('-').map(Number) as [number, number];
@@ -137,8 +147,19 @@ function monthBounds(month: string): { year: number; firstDay: string; lastDay: 
   return { year: y, firstDay: `${month}-01`, lastDay: `${month}-${String(last).padStart(2, '0')}` };
 }
 
+/** f(key) computed once per distinct key: a report has many lines and few distinct months, units, regions. */
+function memo<T>(f: (key: string) => T): (key: string) => T {
+  const m = new Map<string, T>();
+  return (key) => {
+    if (m.has(key)) return m.get(key)!;
+    const v = f(key);
+    m.set(key, v);
+    return v;
+  };
+}
+
 /** The factor of the line's region (exact before GLOBAL when allowed) with the latest year not after the line's. */
-function latestFor(factors: readonly MarketFactor[], line: Line, allowGlobal: boolean): MarketFactor | undefined {
+function latestFor(factors: readonly MarketFactor[], line: Pick<Line, 'region' | 'year' | 'carrier'>, allowGlobal: boolean): MarketFactor | undefined {
   const rank = (f: MarketFactor) => (f.region === line.region ? 0 : 1);
   return factors
     .filter((f) => f.year <= line.year && (f.region === line.region || (allowGlobal && f.region === 'GLOBAL')) && energyCarrierOf(f.category) === line.carrier)
@@ -148,19 +169,22 @@ function latestFor(factors: readonly MarketFactor[], line: Line, allowGlobal: bo
 export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[], factors: readonly MarketFactor[]): MarketBasedScope2 {
   // Lines at 100%: one per entity, weight, region, month, supplier and carrier.
   const lines = new Map<string, Line>();
-  let notInEnergy = new Big(0);
+  let notInEnergyPct = new Big(0);
   let notInEnergyActivities = 0;
   let activities = 0;
+  const weightOf = memo((pct) => new Big(pct));
+  const boundsOf = memo(monthBounds);
+  const carrierOf = memo(energyCarrierOf);
   for (const r of rows) {
     activities += r.activities;
     const perUnit = kWhPerUnit(r.unit);
+    const weight = weightOf(r.weightPct);
     if (perUnit === null) {
-      notInEnergy = notInEnergy.plus(new Big(r.locationCo2eKg).times(r.weightPct).div(100));
+      notInEnergyPct = notInEnergyPct.plus(new Big(r.locationCo2eKg).times(weight));
       notInEnergyActivities += r.activities;
       continue;
     }
-    const carrier = energyCarrierOf(r.category);
-    const weight = new Big(r.weightPct);
+    const carrier = carrierOf(r.category);
     const key = JSON.stringify([r.entityCode, weight.toFixed(), r.region, r.month, r.supplier, carrier]);
     const kWh = new Big(r.quantity).times(perUnit);
     const cur = lines.get(key);
@@ -169,7 +193,7 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
       cur.remaining = cur.kWh;
       cur.locationCo2e = cur.locationCo2e.plus(r.locationCo2eKg);
     } else {
-      lines.set(key, { key, entityCode: r.entityCode, weight, region: r.region, month: r.month, ...monthBounds(r.month), supplier: r.supplier, carrier, kWh, locationCo2e: new Big(r.locationCo2eKg), remaining: kWh });
+      lines.set(key, { key, entityCode: r.entityCode, weight, region: r.region, month: r.month, ...boundsOf(r.month), supplier: r.supplier, carrier, kWh, locationCo2e: new Big(r.locationCo2eKg), remaining: kWh });
     }
   }
   const sorted = [...lines.values()].sort((a, b) => cmp(a.key, b.key));
@@ -178,7 +202,7 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
   const parts = new Map<string, Part>();
   const part = (id: string, make: () => MarketBasedLine) => {
     let p = parts.get(id);
-    if (!p) parts.set(id, (p = { line: make(), kWh: new Big(0), co2e: new Big(0), usedKWh: new Big(0) }));
+    if (!p) parts.set(id, (p = { line: make(), kWhPct: new Big(0), co2ePct: new Big(0), usedKWh: new Big(0) }));
     return p;
   };
   const factorLine = (f: MarketFactor): MarketBasedLine => ({
@@ -191,8 +215,8 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
     co2eKg: '0',
   });
   const book = (p: Part, line: Line, kWh: Decimal, co2e100: Decimal) => {
-    p.kWh = p.kWh.plus(kWh.times(line.weight).div(100));
-    p.co2e = p.co2e.plus(co2e100.times(line.weight).div(100));
+    p.kWhPct = p.kWhPct.plus(kWh.times(line.weight));
+    p.co2ePct = p.co2ePct.plus(co2e100.times(line.weight));
     p.usedKWh = p.usedKWh.plus(kWh);
     line.remaining = line.remaining.minus(kWh);
   };
@@ -200,12 +224,14 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
   // 1. Supplier-specific factors: the supplier's own emission rate for the whole line.
   const supplierFactors = factors.filter((f) => f.kind === 'supplier_specific');
   for (const f of supplierFactors) if (!f.supplier) ignored.push({ factorId: f.id, reason: 'a supplier-specific factor without a supplier' });
-  let supplierKWh = new Big(0);
+  const factorsOfSupplier = memo((supplier) => supplierFactors.filter((s) => s.supplier && norm(s.supplier) === supplier));
+  let supplierKWhPct = new Big(0);
   for (const line of sorted) {
     if (line.supplier === '') continue;
-    const f = latestFor(supplierFactors.filter((s) => s.supplier && norm(s.supplier) === norm(line.supplier)), line, true);
+    const own = factorsOfSupplier(norm(line.supplier));
+    const f = own.length === 0 ? undefined : latestFor(own, line, true);
     if (!f) continue;
-    supplierKWh = supplierKWh.plus(line.kWh.times(line.weight).div(100));
+    supplierKWhPct = supplierKWhPct.plus(line.kWh.times(line.weight));
     book(part(f.id, () => factorLine(f)), line, line.kWh, line.kWh.times(f.co2ePerKWh));
   }
 
@@ -247,47 +273,53 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
     p.line.usedMWh = p.usedKWh.div(1000).toFixed();
     p.line.unusedMWh = unused.toFixed();
   }
-  const coveredKWh = instruments.reduce((s, f) => s.plus(parts.get(f.id)!.kWh), new Big(0));
+  const coveredKWhPct = instruments.reduce((s, f) => s.plus(parts.get(f.id)!.kWhPct), new Big(0));
 
   // 3. Residual mix for the rest; 4. else the location-based figure, disclosed as a fallback.
   const residuals = factors.filter((f) => f.kind === 'residual_mix');
-  let residualKWh = new Big(0);
-  let fallbackKWh = new Big(0);
+  const residualFor = memo((k) => {
+    const [region, year, carrier] = JSON.parse(k) as [string, number, EnergyCarrier];
+    return latestFor(residuals, { region, year, carrier }, false);
+  });
+  let residualKWhPct = new Big(0);
+  let fallbackKWhPct = new Big(0);
   for (const line of sorted) {
     if (line.remaining.lte(0)) continue;
     const rest = line.remaining;
-    const f = latestFor(residuals, line, false);
+    const f = residualFor(JSON.stringify([line.region, line.year, line.carrier]));
     if (f) {
-      residualKWh = residualKWh.plus(rest.times(line.weight).div(100));
+      residualKWhPct = residualKWhPct.plus(rest.times(line.weight));
       book(part(f.id, () => factorLine(f)), line, rest, rest.times(f.co2ePerKWh));
     } else {
-      fallbackKWh = fallbackKWh.plus(rest.times(line.weight).div(100));
+      fallbackKWhPct = fallbackKWhPct.plus(rest.times(line.weight));
       const fb = part(`location:${line.region}`, () => ({ kind: 'location_fallback', factorId: null, name: `location-based grid average, ${line.region} (no residual mix)`, region: line.region, kWh: '0', co2eKg: '0' }));
-      book(fb, line, rest, line.kWh.eq(0) ? new Big(0) : line.locationCo2e.times(rest).div(line.kWh));
+      // The whole line (the usual case) keeps its own figure; a part of it, its share.
+      const co2e = rest.eq(line.kWh) ? line.locationCo2e : line.kWh.eq(0) ? new Big(0) : line.locationCo2e.times(rest).div(line.kWh);
+      book(fb, line, rest, co2e);
     }
   }
   if (notInEnergyActivities > 0) {
     const p = part('location:not-energy', () => ({ kind: 'location_fallback', factorId: null, name: 'location-based figure of rows not measured in energy', region: '', kWh: '0', co2eKg: '0' }));
-    p.co2e = p.co2e.plus(notInEnergy);
+    p.co2ePct = p.co2ePct.plus(notInEnergyPct);
   }
 
-  let total = new Big(0);
+  let totalPct = new Big(0);
   const byInstrument: MarketBasedLine[] = [];
   const order: Record<MarketBasedLine['kind'], number> = { supplier_specific: 0, contractual_instrument: 1, residual_mix: 2, location_fallback: 3 };
   for (const p of [...parts.values()].sort((a, b) => order[a.line.kind] - order[b.line.kind] || cmp(a.line.factorId ?? a.line.name, b.line.factorId ?? b.line.name))) {
-    total = total.plus(p.co2e);
-    byInstrument.push({ ...p.line, kWh: out(p.kWh), co2eKg: out(p.co2e) });
+    totalPct = totalPct.plus(p.co2ePct);
+    byInstrument.push({ ...p.line, kWh: outPct(p.kWhPct), co2eKg: outPct(p.co2ePct) });
   }
-  const consumption = sorted.reduce((s, l) => s.plus(l.kWh.times(l.weight).div(100)), new Big(0));
+  const consumptionPct = sorted.reduce((s, l) => s.plus(l.kWh.times(l.weight)), new Big(0));
   return {
-    co2eKg: out(total),
+    co2eKg: outPct(totalPct),
     activities,
-    consumptionKWh: out(consumption),
-    supplierSpecificKWh: out(supplierKWh),
-    coveredKWh: out(coveredKWh),
-    residualKWh: out(residualKWh),
-    fallbackToLocationKWh: out(fallbackKWh),
-    notInEnergyUnits: { co2eKg: out(notInEnergy), activities: notInEnergyActivities },
+    consumptionKWh: outPct(consumptionPct),
+    supplierSpecificKWh: outPct(supplierKWhPct),
+    coveredKWh: outPct(coveredKWhPct),
+    residualKWh: outPct(residualKWhPct),
+    fallbackToLocationKWh: outPct(fallbackKWhPct),
+    notInEnergyUnits: { co2eKg: outPct(notInEnergyPct), activities: notInEnergyActivities },
     unusedCertificatesMWh: out(unusedMWh),
     byInstrument,
     ignoredFactors: ignored.sort((a, b) => cmp(a.factorId, b.factorId)),

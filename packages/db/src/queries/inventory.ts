@@ -1,6 +1,7 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import { CARRIED_CHUNK_NO } from './incremental.ts';
+import { classifyResult } from './reports.ts';
 
 export interface Inventory {
   runId: string;
@@ -93,21 +94,49 @@ export const ResultRow = z.object({
   /** Why an incremental run calculated this activity again (null in a full run or when carried). */
   changeReason: z.string().nullable(),
 });
-export type ResultRow = z.infer<typeof ResultRow>;
+
+/** What a calculated row's rating is made of (see classifyResult); null facts for rows not calculated. */
+const ResultRowFacts = ResultRow.extend({
+  factorKind: z.string().nullable(),
+  hasPriceBasis: z.boolean().nullable(),
+  factorUnit: z.string().nullable(),
+  factorRegion: z.string().nullable(),
+  factorYear: z.number().nullable(),
+  activityRegion: z.string().nullable(),
+  activityYear: z.number(),
+});
+
+export type ResultRow = z.infer<typeof ResultRow> & {
+  /** Calculated rows: how the factor relates to the activity and the row's data-quality rating (1 very good ... 5 very poor), as the report weighs it. */
+  dataQuality: { calculationMethod: string; technological: number; geographical: number; temporal: number } | null;
+};
 
 /** Result rows with their lineage, keyset-paginated by activity id. */
 export async function runResults(db: CommonQueryMethods, runId: string, afterActivityId: string | null, limit: number): Promise<readonly ResultRow[]> {
-  return db.any(sql.type(ResultRow)`
+  const rows = await db.any(sql.type(ResultRowFacts)`
     select r.activity_id as "activityId", r.status, r.entity_id as "entityId", r.period_start as "periodStart",
            a.activity_type as "activityType", a.quantity, a.unit, a.import_id as "importId", a.line_no as "lineNo",
            r.factor_id as "factorId", r.factor_set_id as "factorSetId", r.factor_source_ref as "factorSourceRef", r.scope, r.category,
            r.unit_from as "unitFrom", r.unit_to as "unitTo", r.unit_multiplier as "unitMultiplier", r.unit_assumption as "unitAssumption",
            r.resolution, r.method, r.conversion, r.co2e_variants as "co2eVariants", r.match, r.gwp_set_id as "gwpSetId", r.co2e_method as "co2eMethod", r.co2e_kg as "co2eKg", r.gas_kg as "gasKg", r.reason, r.detail,
-           r.chunk_no = ${CARRIED_CHUNK_NO} as carried, ch.reason as "changeReason"
-    from calculation_results r join activities a on a.id = r.activity_id
+           r.chunk_no = ${CARRIED_CHUNK_NO} as carried, ch.reason as "changeReason",
+           f.kind as "factorKind", f.price_basis is not null as "hasPriceBasis", f.unit as "factorUnit", f.region as "factorRegion", f.year as "factorYear",
+           upper(coalesce(a.attributes ->> 'location', e.country)) as "activityRegion", extract(year from r.period_start)::int as "activityYear"
+    from calculation_results r join activities a on a.id = r.activity_id join entities e on e.id = r.entity_id
+    left join emission_factors f on f.id = r.factor_id
     left join calculation_run_changes ch on ch.run_id = r.run_id and ch.activity_id = r.activity_id
     where r.run_id = ${runId} ${afterActivityId ? sql.fragment`and r.activity_id > ${afterActivityId}` : sql.fragment``}
     order by r.activity_id limit ${limit}`);
+  return rows.map(({ factorKind, hasPriceBasis, factorUnit, factorRegion, factorYear, activityRegion, activityYear, ...r }) => ({
+    ...r,
+    dataQuality:
+      r.status === 'calculated' && factorUnit !== null && factorRegion !== null && factorYear !== null
+        ? classifyResult({
+            factorKind, hasPriceBasis: hasPriceBasis ?? false, factorUnit, factorRegion, factorYear, activityRegion, activityYear,
+            matchMethod: typeof r.match?.method === 'string' ? r.match.method : 'direct',
+          })
+        : null,
+  }));
 }
 
 export interface MethodTotals {
