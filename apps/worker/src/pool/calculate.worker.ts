@@ -1,5 +1,5 @@
 import { deserialize } from 'node:v8';
-import { calculateActivities, createMatchEngine, rememberingMatches, type CalculationInput, type MatchEngine } from '@tally/core';
+import { calculateActivities, createCalculationCache, createMatchEngine, rememberingMatches, type CalculationCache, type CalculationInput, type MatchEngine } from '@tally/core';
 import type { EncodedChunkResults } from '@tally/db';
 import { loadMatchingLexicon } from '@tally/factor-data';
 import { Piscina } from 'piscina';
@@ -28,7 +28,8 @@ export interface ChunkTask {
 // answers, so each distinct row text is matched once per thread and run.
 let lexicon: ReturnType<typeof loadMatchingLexicon> | undefined;
 const engines = new Map<string, MatchEngine>();
-const contexts = new Map<string, { context: CalculationContext; engineKey: string | undefined }>();
+// Per context: what the calculation keeps between a run's chunks (prepared factors, each distinct row's resolution).
+const contexts = new Map<string, { context: CalculationContext; engineKey: string | undefined; cache: CalculationCache }>();
 
 async function matcherFor(matching: NonNullable<CalculationInput['matching']>, key: string): Promise<MatchEngine> {
   let engine = engines.get(key);
@@ -48,7 +49,7 @@ function contextOf(task: ChunkTask) {
     // Copied out of the shared buffer first: deserialize reads a plain Uint8Array.
     const context = deserialize(new Uint8Array(task.context, 0, task.contextBytes).slice()) as CalculationContext;
     const m = context.matching;
-    c = { context, engineKey: m ? fnv1a(JSON.stringify([m.targets.map((t) => [t.key, t.dimensions]), m.rules ?? []])) : undefined };
+    c = { context, engineKey: m ? fnv1a(JSON.stringify([m.targets.map((t) => [t.key, t.dimensions]), m.rules ?? []])) : undefined, cache: createCalculationCache() };
     if (contexts.size >= 8) contexts.clear();
     contexts.set(task.contextKey, c);
   }
@@ -68,9 +69,9 @@ export type CalculationOutcome =
  */
 export default async function calculate(task: ChunkTask): Promise<CalculationOutcome | ReturnType<typeof Piscina.move>> {
   try {
-    const { context, engineKey } = contextOf(task);
+    const { context, engineKey, cache } = contextOf(task);
     const matcher = context.matching && engineKey ? await matcherFor(context.matching, engineKey) : undefined;
-    const results = calculateActivities({ ...context, activities: unpackActivities(task.columns) }, { matcher });
+    const results = calculateActivities({ ...context, activities: unpackActivities(task.columns) }, { matcher, cache });
     const { counts, ...encoded } = encodeResults(task.meta, task.columns, results);
     const outcome: CalculationOutcome = { ok: true, results: encoded, counts };
     return Piscina.move({

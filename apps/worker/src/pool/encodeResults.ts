@@ -54,7 +54,19 @@ export function encodeResults(meta: ChunkMeta, cols: ActivityColumns, results: r
   };
   const byKey = new Map<string, string>();
   const byHash = new Set<string>();
+  // Rows the calculation says share a lineage (its lineageToken) skip building the key.
+  const byToken = new Map<object, string>();
   const lineageOf = (r: ActivityResult): string => {
+    if (r.lineageToken) {
+      const known = byToken.get(r.lineageToken);
+      if (known !== undefined) return known;
+      const id = lineageByContent(r);
+      byToken.set(r.lineageToken, id);
+      return id;
+    }
+    return lineageByContent(r);
+  };
+  const lineageByContent = (r: ActivityResult): string => {
     const c = r.status === 'calculated' ? r : null;
     const u = r.status === 'calculated' ? null : r;
     // Each text with its length: texts from the rows (resolution, assumption, detail) may hold any character.

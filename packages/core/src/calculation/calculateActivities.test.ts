@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EmissionFactor } from '../factors/emissionFactor.ts';
 import type { GwpSet } from '../gwp/gases.ts';
-import { calculateActivities, type ActivityInput, type CalculatedResult } from './calculateActivities.ts';
+import { calculateActivities, createCalculationCache, type ActivityInput, type CalculatedResult } from './calculateActivities.ts';
 import { prepareFactor } from './prepareFactor.ts';
 import { createMatchEngine } from '../matching/engine.ts';
 import { matchTargetsOf } from '../matching/targets.ts';
@@ -193,5 +193,30 @@ describe('calculateActivities', () => {
     const input = { activities: [{ id: '1', activityType: 'fleet-diesel', quantity: '100', unit: 'litre' }], factors: [diesel], gwpSetId: 'AR5', gwpSets: GWP, options: { matchThreshold: 0.1 } };
     expect(calculateActivities(input, { matcher })[0]).toMatchObject({ status: 'calculated', factorId: 'set:diesel', co2eKg: '257.082', match: { key: 'fuels/liquid-fuels/diesel', method: 'text' } });
     expect(calculateActivities(input)[0]).toMatchObject({ status: 'unmatched', reason: 'NO_FACTOR_FOR_ACTIVITY_TYPE' });
+  });
+
+  it('gives the same results batch after batch with a cache kept for the context, resolving each distinct row once', () => {
+    const diesel: EmissionFactor = { ...DIESEL, name: 'Fuels > Liquid fuels > Diesel (average biofuel blend)', activityKey: 'fuels/liquid-fuels/diesel' };
+    const engine = createMatchEngine({ lexicon: [], targets: matchTargetsOf([diesel]) });
+    let matches = 0;
+    const matcher = { autoAcceptThreshold: engine.autoAcceptThreshold, match: (q: Parameters<typeof engine.match>[0]) => (matches++, engine.match(q)) };
+    const batch = (from: number): ActivityInput[] => [
+      { id: String(from), activityType: 'fleet-diesel', quantity: '100', unit: 'litre' },
+      { id: String(from + 1), activityType: 'fuels/liquid-fuels/diesel', quantity: '12.5', unit: 'litre' },
+      { id: String(from + 2), activityType: 'fleet-diesel', quantity: '7', unit: 'litre' },
+    ];
+    const input = (from: number) => ({ activities: batch(from), factors: [diesel], gwpSetId: 'AR5', gwpSets: GWP, options: { matchThreshold: 0.1 } });
+    const cache = createCalculationCache();
+    const first = calculateActivities(input(1), { matcher, cache });
+    const second = calculateActivities(input(4), { matcher, cache });
+    expect(matches).toBe(1);
+    const strip = (rs: ReturnType<typeof calculateActivities>) => rs.map(({ activityId: _, lineageToken: __, ...r }) => r);
+    expect(strip(second)).toEqual(strip(first));
+    expect(strip(second)).toEqual(strip(calculateActivities(input(4), { matcher: engine })));
+    // rows of one resolution say so, for the lineage encoder
+    expect(first[0]!.lineageToken).toBeDefined();
+    expect(first[0]!.lineageToken).toBe(first[2]!.lineageToken);
+    expect(first[0]!.lineageToken).toBe(second[0]!.lineageToken);
+    expect(first[1]!.lineageToken).not.toBe(first[0]!.lineageToken);
   });
 });

@@ -44,6 +44,28 @@ export const MATCHED_ACTIVITY_TYPES: ReadonlySet<string> = new Set(['match', 'sp
 /** What the calculation needs besides plain data: the matching engine (built once per thread). */
 export interface CalculationDeps {
   matcher?: MatchEngine | undefined;
+  /**
+   * What one calculation context (the same factors, sets, GWP sets, economics, options and
+   * matcher) keeps between its batches: a run's chunks then resolve each distinct row once per
+   * thread, not once per chunk. Give the same cache only to calls with the same context.
+   */
+  cache?: CalculationCache | undefined;
+}
+
+/** See CalculationDeps.cache. */
+export interface CalculationCache {
+  catalogues?: FactorCatalogue[];
+  prepared: Map<string, PreparedFactor>;
+  scaledFactors: Map<PreparedFactor, { co2e: Scaled; gases: [string, Scaled][] }>;
+  multipliers: Map<string, Scaled>;
+  resolutions: Map<string, Resolution>;
+}
+
+/** Distinct rows a cache remembers before it starts afresh (a resolution holds its match, notes and factor). */
+const MAX_CACHED_RESOLUTIONS = 100_000;
+
+export function createCalculationCache(): CalculationCache {
+  return { prepared: new Map(), scaledFactors: new Map(), multipliers: new Map(), resolutions: new Map() };
 }
 
 export interface CalculationInput {
@@ -89,6 +111,8 @@ export interface CalculatedResult {
   co2eKg: string;
   /** kg of each gas emitted (mass, not CO2e). */
   gasKg: Record<string, string>;
+  /** Results of one call (or one cache) with the same token have the same lineage: every field but the activity and the numbers. */
+  lineageToken?: object;
 }
 
 export interface UnmatchedResult {
@@ -99,6 +123,8 @@ export interface UnmatchedResult {
   gwpSetId: string;
   /** For rows the engine matched: its proposal, kept for the review queue. */
   match?: MatchOutcome | null;
+  /** As on CalculatedResult. */
+  lineageToken?: object;
 }
 
 export type ActivityResult = CalculatedResult | UnmatchedResult;
@@ -111,26 +137,29 @@ export function calculateActivities(input: CalculationInput, deps: CalculationDe
   const sets = new Map(input.gwpSets.map((s) => [s.id, s]));
   const gwp = sets.get(input.gwpSetId);
   if (!gwp) throw new CoreError('GWP.UNKNOWN_SET', `GWP set "${input.gwpSetId}" is not loaded`, { gwpSetId: input.gwpSetId });
-  const catalogues = cataloguesInPriority(input.factors, input.factorSetIds);
+  // Everything below is kept per context when the caller gives a cache, else per batch.
+  const cache = deps.cache ?? createCalculationCache();
+  const catalogues = (cache.catalogues ??= cataloguesInPriority(input.factors, input.factorSetIds));
   const has = (key: string) => catalogues.some((c) => c.forKey(key).length > 0);
   const rf = input.options?.radiativeForcing ?? 'with';
   const threshold = input.options?.matchThreshold ?? deps.matcher?.autoAcceptThreshold ?? 1;
-  const prepared = new Map<string, PreparedFactor>();
+  const prepared = cache.prepared;
   const prepare = (f: EmissionFactor): PreparedFactor => {
     let p = prepared.get(f.id);
     if (!p) prepared.set(f.id, (p = prepareFactor(f, gwp, sets)));
     return p;
   };
-  // Rows repeat: resolve each distinct (type, unit, region, year, supplier, fields) once per batch.
-  const resolutions = new Map<string, Resolution>();
-  // The factors' and conversions' values as scaled integers, once per batch.
-  const scaledFactors = new Map<PreparedFactor, { co2e: Scaled; gases: [string, Scaled][] }>();
+  // Rows repeat: resolve each distinct (type, unit, region, year, supplier, fields) once.
+  const resolutions = cache.resolutions;
+  if (resolutions.size > MAX_CACHED_RESOLUTIONS) resolutions.clear();
+  // The factors' and conversions' values as scaled integers, once.
+  const scaledFactors = cache.scaledFactors;
   const scaledFactor = (p: PreparedFactor) => {
     let s = scaledFactors.get(p);
     if (!s) scaledFactors.set(p, (s = { co2e: scaledOf(p.co2ePerUnit), gases: Object.entries(p.gasMassPerUnit).map(([g, v]) => [g, scaledOf(v)]) }));
     return s;
   };
-  const multipliers = new Map<string, Scaled>();
+  const multipliers = cache.multipliers;
   const scaledMultiplier = (m: string) => {
     let s = multipliers.get(m);
     if (!s) multipliers.set(m, (s = parseScaled(m)));
@@ -154,7 +183,7 @@ export function calculateActivities(input: CalculationInput, deps: CalculationDe
       resolutions.set(rk, r);
     }
     const fail = (status: 'unmatched' | 'failed', reason: string, detail: string): UnmatchedResult => ({ activityId: a.id, status, reason, detail, gwpSetId: gwp.id, ...(r.text ? { match: r.text } : {}) });
-    if (r.match.kind === 'unmatched') return fail('unmatched', r.match.reason, r.match.detail);
+    if (r.match.kind === 'unmatched') return { ...fail('unmatched', r.match.reason, r.match.detail), lineageToken: r };
     const match = r.match;
     let p: PreparedFactor;
     const variants: Record<string, string> = {};
@@ -173,6 +202,9 @@ export function calculateActivities(input: CalculationInput, deps: CalculationDe
     const sp = scaledFactor(p);
     const gasKg: Record<string, string> = {};
     for (const [g, perUnit] of sp.gases) gasKg[g] = productString(q, perUnit);
+    // The lineage's texts once per resolution; a line priced by its spend names its own amount.
+    r.resolutionText ??= [...r.notes, match.resolution].join('; ');
+    r.assumptionText ??= match.conversion.assumption || null;
     return {
       activityId: a.id,
       status: 'calculated',
@@ -184,16 +216,17 @@ export function calculateActivities(input: CalculationInput, deps: CalculationDe
       unitFrom: match.conversion.from,
       unitTo: match.conversion.to,
       unitMultiplier: match.conversion.multiplier,
-      unitAssumption: [match.conversion.assumption, r.useAmount ? `the line's spend (${a.amount} ${a.currency}) used, not its quantity` : undefined].filter(Boolean).join('; ') || null,
+      unitAssumption: r.useAmount ? [match.conversion.assumption, `the line's spend (${a.amount} ${a.currency}) used, not its quantity`].filter(Boolean).join('; ') : r.assumptionText,
       conversionSteps: match.conversion.steps ?? null,
       method: r.method,
       co2eVariants: r.variants ? variants : null,
       match: r.text ?? null,
-      resolution: [...r.notes, match.resolution].join('; '),
+      resolution: r.resolutionText,
       gwpSetId: gwp.id,
       co2eMethod: p.co2eMethod,
       co2eKg: productString(q, sp.co2e),
       gasKg,
+      ...(r.useAmount ? {} : { lineageToken: r }),
     };
   });
 }
@@ -219,6 +252,9 @@ interface Resolution {
   notes: string[];
   variants: Record<string, Extract<FactorMatch, { kind: 'exact' }>> | null;
   useAmount: boolean;
+  /** The result's resolution and unit assumption texts, made once (rows of a resolution share them). */
+  resolutionText?: string;
+  assumptionText?: string | null;
 }
 
 /**

@@ -138,4 +138,15 @@ describe('rememberingMatches', () => {
     m.match(q);
     expect(calls).toBe(4);
   });
+
+  it('matches a text once whatever the region and year of the row: the engine reads neither', () => {
+    let calls = 0;
+    const counting = { autoAcceptThreshold: 0.8, match: (q: Parameters<typeof engine.match>[0]) => (calls++, engine.match(q)) };
+    const m = rememberingMatches(counting);
+    const q = { description: 'PVC pipe fitting', unit: 'USD' };
+    expect(engine.match({ ...q, region: 'FR', year: 2019 })).toEqual(engine.match({ ...q, region: 'US', year: 2024 }));
+    m.match({ ...q, region: 'FR', year: 2019 });
+    m.match({ ...q, region: 'US', year: 2024 });
+    expect(calls).toBe(1);
+  });
 });

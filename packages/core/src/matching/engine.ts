@@ -241,14 +241,17 @@ function combine(byPhrase: PhraseHit[], docScore: (key: number, i: number) => nu
 /**
  * The engine with its answers remembered (the engine is deterministic): a run's chunks share a
  * thread's engine, so each distinct row text is matched once per thread and run rather than once
- * per row. Bounded: past `max` entries the memory starts afresh.
+ * per row. The region and year are not part of what is remembered: the engine chooses a factor
+ * key from the row's text, codes and unit alone, and the region and year choose among that key's
+ * factors afterwards (matchFactor.ts), so the same text from sites in many countries is matched
+ * once. Bounded: past `max` entries the memory starts afresh.
  */
 export function rememberingMatches(engine: MatchEngine, max = 200_000): MatchEngine {
   const memo = new Map<string, MatchOutcome>();
   return {
     autoAcceptThreshold: engine.autoAcceptThreshold,
     match(q) {
-      const k = JSON.stringify([q.description ?? null, q.supplier ?? null, q.account ?? null, q.category ?? null, q.unit, q.region ?? null, q.year ?? null, q.naics2017 ?? null, q.naics2022 ?? null, q.activityKey ?? null]);
+      const k = JSON.stringify([q.description ?? null, q.supplier ?? null, q.account ?? null, q.category ?? null, q.unit, q.naics2017 ?? null, q.naics2022 ?? null, q.activityKey ?? null]);
       let o = memo.get(k);
       if (!o) {
         o = engine.match(q);
