@@ -39,7 +39,7 @@ export async function startWorker(env: WorkerEnv = parseWorkerEnv(), options: Wo
   const registry = createRegistry('worker');
   const metrics = createWorkerMetrics(registry);
   const db = await createDb(env.DATABASE_URL, { applicationName: 'tally-worker', maxConnections: env.WORKER_CONCURRENCY + 2 });
-  const pool = createCalculationPool(env.CALC_THREADS, metrics);
+  const pool = createCalculationPool(env.CALC_THREADS, metrics, env.CALC_THREAD_HEAP_MB ?? FLEET_DEFAULTS.CALC_THREAD_HEAP_MB);
   const analytics = options.analytics ?? (env.CLICKHOUSE_URL ? await createAnalyticsClient({ url: env.CLICKHOUSE_URL }) : undefined);
   if (analytics) await migrateAnalytics(analytics);
   const ctx = createTaskContext(db, pool, metrics, logger, analytics);

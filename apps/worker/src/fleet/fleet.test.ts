@@ -166,7 +166,8 @@ describe('the recalculation fleet: dead letters, cancellation, fairness, several
   });
 
   it("keeps one organisation's big run from starving another's small one", async () => {
-    const big = await seedActivities(t.db, 9_000);
+    // Big enough that it cannot finish while the small run waits its turn (a chunk of 50 takes milliseconds).
+    const big = await seedActivities(t.db, 30_000);
     const small = await seedActivities(t.db, 50);
     const w = await startWorker(env(t, { WORKER_CONCURRENCY: 3, ORG_MAX_CONCURRENT_CHUNKS: 1 }), { noHandleSignals: true });
     workers.push(w);
@@ -178,7 +179,7 @@ describe('the recalculation fleet: dead letters, cancellation, fairness, several
     expect(bDone.status).toBe('complete');
     expect(aAtB?.status).toBe('running');
     expect(aAtB!.chunksDone).toBeLessThan(aAtB!.chunksTotal!);
-    expect(await waitForRun(t, a.id)).toMatchObject({ status: 'complete', chunksDone: 180 });
+    expect(await waitForRun(t, a.id)).toMatchObject({ status: 'complete', chunksDone: 600 });
     await w.stop();
   });
 });

@@ -34,16 +34,17 @@ export interface CalculationPool {
 }
 
 /** One pool per process (several pools would contend for the same cores). */
-export function createCalculationPool(threads: number, metrics?: WorkerMetrics): CalculationPool {
+export function createCalculationPool(threads: number, metrics: WorkerMetrics | undefined, heapMb: number): CalculationPool {
   const pool = new Piscina({
     filename: WORKER_FILE,
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 60_000,
     maxQueue: 'auto',
-    // A runaway batch kills its thread, not the process; the bound also keeps a thread's heap from
-    // growing with the length of a run (the lexicon, engine and a chunk fit well within it).
-    resourceLimits: { maxOldGenerationSizeMb: 512 },
+    // A runaway batch kills its thread, not the process. The bound also keeps a thread's heap from
+    // growing with the length of a run: V8 collects lazily, so without it a thread's heap grows
+    // far past its live data (lexicon and engine ~30 MiB, a run's cached resolutions, a chunk).
+    resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 48 },
   });
   // Serialized contexts in shared memory, by content key: a run's chunks share one.
   const shared = new Map<string, { buffer: SharedArrayBuffer; bytes: number }>();
