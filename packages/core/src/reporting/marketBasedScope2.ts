@@ -115,6 +115,7 @@ interface Line {
   entityCode: string;
   /** The consolidation weight in percent (100 at full): weighted sums stay in percent until the output. */
   weight: Decimal;
+  weightKey: string;
   region: string;
   month: string;
   year: number;
@@ -127,11 +128,34 @@ interface Line {
   remaining: Decimal;
 }
 
+/**
+ * A sum of amounts each weighted by its line's consolidation weight (percent), kept as one plain
+ * sum per weight and multiplied once at the end: exact (multiplication distributes over the exact
+ * sums), and a report's tens of thousands of lines share a handful of weights.
+ */
+class WeightedSum {
+  private readonly byWeight = new Map<string, { weight: Decimal; sum: Decimal }>();
+  add(weightKey: string, weight: Decimal, x: Decimal): void {
+    const b = this.byWeight.get(weightKey);
+    if (b) b.sum = b.sum.plus(x);
+    else this.byWeight.set(weightKey, { weight, sum: x });
+  }
+  addAll(other: WeightedSum): void {
+    for (const [k, b] of other.byWeight) this.add(k, b.weight, b.sum);
+  }
+  /** The weighted total, in percent. */
+  pct(): Decimal {
+    let t = new Big(0);
+    for (const b of this.byWeight.values()) t = t.plus(b.sum.times(b.weight));
+    return t;
+  }
+}
+
 interface Part {
   line: MarketBasedLine;
-  /** Weighted: kWh x weight in percent, kg CO2e x weight in percent. */
-  kWhPct: Decimal;
-  co2ePct: Decimal;
+  /** kWh and kg CO2e, weighted. */
+  kWh: WeightedSum;
+  co2e: WeightedSum;
   usedKWh: Decimal;
 }
 
@@ -169,7 +193,7 @@ function latestFor(factors: readonly MarketFactor[], line: Pick<Line, 'region' |
 export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[], factors: readonly MarketFactor[]): MarketBasedScope2 {
   // Lines at 100%: one per entity, weight, region, month, supplier and carrier.
   const lines = new Map<string, Line>();
-  let notInEnergyPct = new Big(0);
+  const notInEnergy = new WeightedSum();
   let notInEnergyActivities = 0;
   let activities = 0;
   const weightOf = memo((pct) => new Big(pct));
@@ -180,20 +204,24 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
     const perUnit = kWhPerUnit(r.unit);
     const weight = weightOf(r.weightPct);
     if (perUnit === null) {
-      notInEnergyPct = notInEnergyPct.plus(new Big(r.locationCo2eKg).times(weight));
+      notInEnergy.add(r.weightPct, weight, new Big(r.locationCo2eKg));
       notInEnergyActivities += r.activities;
       continue;
     }
     const carrier = carrierOf(r.category);
     const key = JSON.stringify([r.entityCode, weight.toFixed(), r.region, r.month, r.supplier, carrier]);
-    const kWh = new Big(r.quantity).times(perUnit);
+    const kWh = perUnit.eq(1) ? new Big(r.quantity) : new Big(r.quantity).times(perUnit);
     const cur = lines.get(key);
     if (cur) {
       cur.kWh = cur.kWh.plus(kWh);
       cur.remaining = cur.kWh;
       cur.locationCo2e = cur.locationCo2e.plus(r.locationCo2eKg);
     } else {
-      lines.set(key, { key, entityCode: r.entityCode, weight, region: r.region, month: r.month, ...boundsOf(r.month), supplier: r.supplier, carrier, kWh, locationCo2e: new Big(r.locationCo2eKg), remaining: kWh });
+      const b = boundsOf(r.month);
+      lines.set(key, {
+        key, entityCode: r.entityCode, weight, weightKey: r.weightPct, region: r.region, month: r.month, year: b.year, firstDay: b.firstDay, lastDay: b.lastDay,
+        supplier: r.supplier, carrier, kWh, locationCo2e: new Big(r.locationCo2eKg), remaining: kWh,
+      });
     }
   }
   const sorted = [...lines.values()].sort((a, b) => cmp(a.key, b.key));
@@ -202,7 +230,7 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
   const parts = new Map<string, Part>();
   const part = (id: string, make: () => MarketBasedLine) => {
     let p = parts.get(id);
-    if (!p) parts.set(id, (p = { line: make(), kWhPct: new Big(0), co2ePct: new Big(0), usedKWh: new Big(0) }));
+    if (!p) parts.set(id, (p = { line: make(), kWh: new WeightedSum(), co2e: new WeightedSum(), usedKWh: new Big(0) }));
     return p;
   };
   const factorLine = (f: MarketFactor): MarketBasedLine => ({
@@ -215,24 +243,31 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
     co2eKg: '0',
   });
   const book = (p: Part, line: Line, kWh: Decimal, co2e100: Decimal) => {
-    p.kWhPct = p.kWhPct.plus(kWh.times(line.weight));
-    p.co2ePct = p.co2ePct.plus(co2e100.times(line.weight));
+    p.kWh.add(line.weightKey, line.weight, kWh);
+    p.co2e.add(line.weightKey, line.weight, co2e100);
     p.usedKWh = p.usedKWh.plus(kWh);
     line.remaining = line.remaining.minus(kWh);
+  };
+  // Each factor's kg CO2e per kWh, parsed once.
+  const rates = new Map<MarketFactor, Decimal>();
+  const rateOf = (f: MarketFactor) => {
+    let r = rates.get(f);
+    if (!r) rates.set(f, (r = new Big(f.co2ePerKWh)));
+    return r;
   };
 
   // 1. Supplier-specific factors: the supplier's own emission rate for the whole line.
   const supplierFactors = factors.filter((f) => f.kind === 'supplier_specific');
   for (const f of supplierFactors) if (!f.supplier) ignored.push({ factorId: f.id, reason: 'a supplier-specific factor without a supplier' });
   const factorsOfSupplier = memo((supplier) => supplierFactors.filter((s) => s.supplier && norm(s.supplier) === supplier));
-  let supplierKWhPct = new Big(0);
+  const supplierKWh = new WeightedSum();
   for (const line of sorted) {
     if (line.supplier === '') continue;
     const own = factorsOfSupplier(norm(line.supplier));
     const f = own.length === 0 ? undefined : latestFor(own, line, true);
     if (!f) continue;
-    supplierKWhPct = supplierKWhPct.plus(line.kWh.times(line.weight));
-    book(part(f.id, () => factorLine(f)), line, line.kWh, line.kWh.times(f.co2ePerKWh));
+    supplierKWh.add(line.weightKey, line.weight, line.kWh);
+    book(part(f.id, () => factorLine(f)), line, line.kWh, line.kWh.times(rateOf(f)));
   }
 
   // 2. Certificates and contracts, each MWh once. Instruments allocated to named entities or a
@@ -264,7 +299,7 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
       if (entities && !entities.has(line.entityCode)) continue;
       if (f.supplier && norm(f.supplier) !== norm(line.supplier)) continue;
       const take = line.remaining.lt(left) ? line.remaining : left;
-      book(p, line, take, take.times(f.co2ePerKWh));
+      book(p, line, take, take.times(rateOf(f)));
       left = left.minus(take);
     }
     const unused = left.div(1000);
@@ -273,25 +308,28 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
     p.line.usedMWh = p.usedKWh.div(1000).toFixed();
     p.line.unusedMWh = unused.toFixed();
   }
-  const coveredKWhPct = instruments.reduce((s, f) => s.plus(parts.get(f.id)!.kWhPct), new Big(0));
+  const coveredKWh = new WeightedSum();
+  for (const f of instruments) coveredKWh.addAll(parts.get(f.id)!.kWh);
 
   // 3. Residual mix for the rest; 4. else the location-based figure, disclosed as a fallback.
   const residuals = factors.filter((f) => f.kind === 'residual_mix');
-  const residualFor = memo((k) => {
-    const [region, year, carrier] = JSON.parse(k) as [string, number, EnergyCarrier];
-    return latestFor(residuals, { region, year, carrier }, false);
-  });
-  let residualKWhPct = new Big(0);
-  let fallbackKWhPct = new Big(0);
+  const residualMemo = new Map<string, MarketFactor | undefined>();
+  const residualFor = (line: Line) => {
+    const k = `${line.region}\u0000${line.year}\u0000${line.carrier}`;
+    if (!residualMemo.has(k)) residualMemo.set(k, latestFor(residuals, line, false));
+    return residualMemo.get(k);
+  };
+  const residualKWh = new WeightedSum();
+  const fallbackKWh = new WeightedSum();
   for (const line of sorted) {
     if (line.remaining.lte(0)) continue;
     const rest = line.remaining;
-    const f = residualFor(JSON.stringify([line.region, line.year, line.carrier]));
+    const f = residualFor(line);
     if (f) {
-      residualKWhPct = residualKWhPct.plus(rest.times(line.weight));
-      book(part(f.id, () => factorLine(f)), line, rest, rest.times(f.co2ePerKWh));
+      residualKWh.add(line.weightKey, line.weight, rest);
+      book(part(f.id, () => factorLine(f)), line, rest, rest.times(rateOf(f)));
     } else {
-      fallbackKWhPct = fallbackKWhPct.plus(rest.times(line.weight));
+      fallbackKWh.add(line.weightKey, line.weight, rest);
       const fb = part(`location:${line.region}`, () => ({ kind: 'location_fallback', factorId: null, name: `location-based grid average, ${line.region} (no residual mix)`, region: line.region, kWh: '0', co2eKg: '0' }));
       // The whole line (the usual case) keeps its own figure; a part of it, its share.
       const co2e = rest.eq(line.kWh) ? line.locationCo2e : line.kWh.eq(0) ? new Big(0) : line.locationCo2e.times(rest).div(line.kWh);
@@ -300,26 +338,27 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
   }
   if (notInEnergyActivities > 0) {
     const p = part('location:not-energy', () => ({ kind: 'location_fallback', factorId: null, name: 'location-based figure of rows not measured in energy', region: '', kWh: '0', co2eKg: '0' }));
-    p.co2ePct = p.co2ePct.plus(notInEnergyPct);
+    p.co2e.addAll(notInEnergy);
   }
 
-  let totalPct = new Big(0);
+  const total = new WeightedSum();
   const byInstrument: MarketBasedLine[] = [];
   const order: Record<MarketBasedLine['kind'], number> = { supplier_specific: 0, contractual_instrument: 1, residual_mix: 2, location_fallback: 3 };
   for (const p of [...parts.values()].sort((a, b) => order[a.line.kind] - order[b.line.kind] || cmp(a.line.factorId ?? a.line.name, b.line.factorId ?? b.line.name))) {
-    totalPct = totalPct.plus(p.co2ePct);
-    byInstrument.push({ ...p.line, kWh: outPct(p.kWhPct), co2eKg: outPct(p.co2ePct) });
+    total.addAll(p.co2e);
+    byInstrument.push({ ...p.line, kWh: outPct(p.kWh.pct()), co2eKg: outPct(p.co2e.pct()) });
   }
-  const consumptionPct = sorted.reduce((s, l) => s.plus(l.kWh.times(l.weight)), new Big(0));
+  const consumption = new WeightedSum();
+  for (const l of sorted) consumption.add(l.weightKey, l.weight, l.kWh);
   return {
-    co2eKg: outPct(totalPct),
+    co2eKg: outPct(total.pct()),
     activities,
-    consumptionKWh: outPct(consumptionPct),
-    supplierSpecificKWh: outPct(supplierKWhPct),
-    coveredKWh: outPct(coveredKWhPct),
-    residualKWh: outPct(residualKWhPct),
-    fallbackToLocationKWh: outPct(fallbackKWhPct),
-    notInEnergyUnits: { co2eKg: outPct(notInEnergyPct), activities: notInEnergyActivities },
+    consumptionKWh: outPct(consumption.pct()),
+    supplierSpecificKWh: outPct(supplierKWh.pct()),
+    coveredKWh: outPct(coveredKWh.pct()),
+    residualKWh: outPct(residualKWh.pct()),
+    fallbackToLocationKWh: outPct(fallbackKWh.pct()),
+    notInEnergyUnits: { co2eKg: outPct(notInEnergy.pct()), activities: notInEnergyActivities },
     unusedCertificatesMWh: out(unusedMWh),
     byInstrument,
     ignoredFactors: ignored.sort((a, b) => cmp(a.factorId, b.factorId)),
