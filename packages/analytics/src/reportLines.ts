@@ -9,9 +9,7 @@ interface Line {
   breakdown: string;
   key: string;
   scope: number;
-  weight: string;
   co2eKgPct: string;
-  co2eKg: string;
   amount: string;
   activities: string;
 }
@@ -36,22 +34,33 @@ const SCOPE2_KEY = `arrayStringConcat(arrayMap((part, i) -> if(i = 5, if(multiSe
  */
 export async function reportAggregatesFromLines(ch: ClickHouseClient, orgId: string, runId: string, consolidationApproach: string): Promise<ReportAggregates | null> {
   const w = consolidationApproach === 'equity_share' ? 'ownership_pct' : '100';
+  const params = { org: orgId, run: runId, breakdowns: [...BREAKDOWN_LINES], version: EXPORT_VERSION };
+  // Two reads at once: the report's lines, and the Scope 2 lines apart (a big organisation-year
+  // has tens of thousands, read as compact rows straight into what the allocation takes).
   // Breakdown lines are per scope; quality, gas, status and spend lines are not (as the scans group them).
-  // Compact rows (arrays): a big organisation-year has tens of thousands of Scope 2 lines.
-  const rs = await ch.query({
-    query: `SELECT breakdown, if(breakdown = 'scope2', ${SCOPE2_KEY}, key) AS line_key, if(breakdown IN ({breakdowns:Array(String)}), scope_key, -1) AS scope,
-                   if(breakdown = 'scope2', toString(${w}), '') AS weight, toString(sum(co2e * ${w})) AS co2eKgPct,
-                   toString(sum(co2e)) AS co2eKg, toString(sum(amount)) AS amount, sum(activities) AS activities
-            FROM report_lines WHERE org_id = {org:UUID} AND run_id = {run:UUID} GROUP BY breakdown, line_key, scope, weight
-            UNION ALL
-            SELECT 'rows', '', -1, '', '0', '0', '0', max(rows) FROM run_exports FINAL
-            WHERE org_id = {org:UUID} AND run_id = {run:UUID} AND export_version = {version:UInt8}`,
-    query_params: { org: orgId, run: runId, breakdowns: [...BREAKDOWN_LINES], version: EXPORT_VERSION },
-    format: 'JSONCompactEachRow',
-  });
-  const lines = (await rs.json<[string, string, number, string, string, string, string, string]>()).map(
-    ([breakdown, key, scope, weight, co2eKgPct, co2eKg, amount, activities]): Line => ({ breakdown, key, scope, weight, co2eKgPct, co2eKg, amount, activities }),
-  );
+  const [rs, s2] = await Promise.all([
+    ch.query({
+      query: `SELECT breakdown, key, if(breakdown IN ({breakdowns:Array(String)}), scope_key, -1) AS scope, toString(sum(co2e * ${w})) AS co2eKgPct,
+                     toString(sum(amount)) AS amount, sum(activities) AS activities
+              FROM report_lines WHERE org_id = {org:UUID} AND run_id = {run:UUID} AND breakdown != 'scope2' GROUP BY breakdown, key, scope
+              UNION ALL
+              SELECT 'rows', '', -1, '0', '0', max(rows) FROM run_exports FINAL
+              WHERE org_id = {org:UUID} AND run_id = {run:UUID} AND export_version = {version:UInt8}`,
+      query_params: params,
+      format: 'JSONCompactEachRow',
+    }),
+    ch.query({
+      query: `SELECT ${SCOPE2_KEY} AS line_key, toString(${w}) AS weight, toString(sum(co2e)) AS co2eKg, toString(sum(amount)) AS quantity, sum(activities) AS activities
+              FROM report_lines WHERE org_id = {org:UUID} AND run_id = {run:UUID} AND breakdown = 'scope2' GROUP BY line_key, weight`,
+      query_params: params,
+      format: 'JSONCompactEachRow',
+    }),
+  ]);
+  const [lineRows, scope2Rows] = await Promise.all([
+    rs.json<[string, string, number, string, string, string]>(),
+    s2.json<[string, string, string, string, string]>(),
+  ]);
+  const lines = lineRows.map(([breakdown, key, scope, co2eKgPct, amount, activities]): Line => ({ breakdown, key, scope, co2eKgPct, amount, activities }));
   const runRows = Number(lines.find((l) => l.breakdown === 'rows')?.activities ?? 0);
   const rolled = lines.filter((l) => l.breakdown === 'status').reduce((n, l) => n + Number(l.activities), 0);
   // A completed export, and every one of its rows once in the rollup.
@@ -76,12 +85,9 @@ export async function reportAggregatesFromLines(ch: ClickHouseClient, orgId: str
       const [currency, calculated] = l.key.split('\0');
       return { currency: currency!, calculated: calculated === '1', amount: l.amount };
     }),
-    scope2: of('scope2').map((l) => {
-      const [entityCode, region, month, supplier, category, unit] = l.key.split('\0');
-      return {
-        entityCode: entityCode!, weightPct: l.weight, region: region!, month: month!, supplier: supplier!, category: category!, unit: unit!,
-        quantity: l.amount, locationCo2eKg: l.co2eKg, activities: Number(l.activities),
-      };
+    scope2: scope2Rows.map(([key, weightPct, locationCo2eKg, quantity, activities]) => {
+      const [entityCode, region, month, supplier, category, unit] = key.split('\0');
+      return { entityCode: entityCode!, weightPct, region: region!, month: month!, supplier: supplier!, category: category!, unit: unit!, quantity, locationCo2eKg, activities: Number(activities) };
     }),
   };
 }

@@ -197,6 +197,8 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
   let notInEnergyActivities = 0;
   let activities = 0;
   const weightOf = memo((pct) => new Big(pct));
+  // The weight as one canonical text ('60', never '60.0000'), for the line key.
+  const weightTextOf = memo((pct) => new Big(pct).toFixed());
   const boundsOf = memo(monthBounds);
   const carrierOf = memo(energyCarrierOf);
   for (const r of rows) {
@@ -209,7 +211,8 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
       continue;
     }
     const carrier = carrierOf(r.category);
-    const key = JSON.stringify([r.entityCode, weight.toFixed(), r.region, r.month, r.supplier, carrier]);
+    // Lines are allocated in the order of this key; NUL never occurs in these texts.
+    const key = `${r.entityCode}\u0000${weightTextOf(r.weightPct)}\u0000${r.region}\u0000${r.month}\u0000${r.supplier}\u0000${carrier}`;
     const kWh = perUnit.eq(1) ? new Big(r.quantity) : new Big(r.quantity).times(perUnit);
     const cur = lines.get(key);
     if (cur) {
