@@ -40,10 +40,9 @@ function entityPaths(entities: Map<string, EntityNode>): Map<string, { path: str
  * token and the table replaces rows on its full key.
  */
 export async function exportRunToAnalytics(db: Db, ch: ClickHouseClient, runId: string): Promise<number> {
-  const ents = await db.pg.query<{ id: string; code: string; parent_id: string | null; kind: string }>(
-    `select id, code, parent_id, kind from entities where org_id = (select org_id from calculation_runs where id = $1)`,
-    [runId],
-  );
+  const orgId = (await db.pg.query<{ org_id: string }>('select org_id from calculation_runs where id = $1', [runId])).rows[0]?.org_id;
+  if (!orgId) return 0; // no such run: nothing to copy
+  const ents = await db.pg.query<{ id: string; code: string; parent_id: string | null; kind: string }>(`select id, code, parent_id, kind from entities where org_id = $1`, [orgId]);
   const paths = entityPaths(new Map(ents.rows.map((e) => [e.id, { code: e.code, parentId: e.parent_id, kind: e.kind }])));
   let after = '0';
   let batchNo = 0;
@@ -102,8 +101,7 @@ export async function exportRunToAnalytics(db: Db, ch: ClickHouseClient, runId: 
     after = String(r.rows[r.rows.length - 1]![2]);
     batchNo++;
   }
-  const org = await db.pg.query<{ org_id: string }>('select org_id from calculation_runs where id = $1', [runId]);
-  if (org.rows[0]) await recordRunExport(ch, org.rows[0].org_id, runId, total);
+  await recordRunExport(ch, orgId, runId, total);
   return total;
 }
 

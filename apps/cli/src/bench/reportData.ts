@@ -307,10 +307,7 @@ export async function copyBenchDataToClickHouse(db: Db, ch: ClickHouseClient, pg
               activity_region, supplier, toDecimal128(quantity, 12), quantity_unit
             FROM ${source}`,
   });
-  // Each run's copy is complete, as exportRunToAnalytics marks it.
-  const counts = await db.pg.query<{ run_id: string; org_id: string; n: number }>(
-    'select r.run_id, min(r.org_id::text) as org_id, count(*)::int as n from calculation_results r where r.run_id = any($1) group by r.run_id',
-    [runIds],
-  );
-  for (const r of counts.rows) await recordRunExport(ch, r.org_id, r.run_id, r.n);
+  // Each run's copy is complete, as exportRunToAnalytics marks it (the generator wrote rows_total rows for each run).
+  const runs = await db.pg.query<{ id: string; org_id: string; rows_total: number }>('select id, org_id, rows_total::int as rows_total from calculation_runs where id = any($1)', [runIds]);
+  for (const r of runs.rows) await recordRunExport(ch, r.org_id, r.id, r.rows_total);
 }

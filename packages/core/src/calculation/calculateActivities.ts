@@ -182,8 +182,11 @@ export function calculateActivities(input: CalculationInput, deps: CalculationDe
       }
       resolutions.set(rk, r);
     }
-    const fail = (status: 'unmatched' | 'failed', reason: string, detail: string): UnmatchedResult => ({ activityId: a.id, status, reason, detail, gwpSetId: gwp.id, ...(r.text ? { match: r.text } : {}) });
-    if (r.match.kind === 'unmatched') return { ...fail('unmatched', r.match.reason, r.match.detail), lineageToken: r };
+    const fail = (status: 'unmatched' | 'failed', reason: string, detail: string, lineageToken?: Resolution): UnmatchedResult => ({
+      activityId: a.id, status, reason, detail, gwpSetId: gwp.id, ...(r.text ? { match: r.text } : {}), ...(lineageToken ? { lineageToken } : {}),
+    });
+    // Every row of an unmatched resolution has its lineage; a row that fails on its own data has its own.
+    if (r.match.kind === 'unmatched') return fail('unmatched', r.match.reason, r.match.detail, r);
     const match = r.match;
     let p: PreparedFactor;
     const variants: Record<string, string> = {};

@@ -196,9 +196,11 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
   const notInEnergy = new WeightedSum();
   let notInEnergyActivities = 0;
   let activities = 0;
-  const weightOf = memo((pct) => new Big(pct));
-  // The weight as one canonical text ('60', never '60.0000'), for the line key.
-  const weightTextOf = memo((pct) => new Big(pct).toFixed());
+  // Each weight's value and one canonical text ('60', never '60.0000') for keys.
+  const weightOf = memo((pct) => {
+    const value = new Big(pct);
+    return { value, text: value.toFixed() };
+  });
   const boundsOf = memo(monthBounds);
   const carrierOf = memo(energyCarrierOf);
   for (const r of rows) {
@@ -206,13 +208,13 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
     const perUnit = kWhPerUnit(r.unit);
     const weight = weightOf(r.weightPct);
     if (perUnit === null) {
-      notInEnergy.add(r.weightPct, weight, new Big(r.locationCo2eKg));
+      notInEnergy.add(weight.text, weight.value, new Big(r.locationCo2eKg));
       notInEnergyActivities += r.activities;
       continue;
     }
     const carrier = carrierOf(r.category);
     // Lines are allocated in the order of this key; NUL never occurs in these texts.
-    const key = `${r.entityCode}\u0000${weightTextOf(r.weightPct)}\u0000${r.region}\u0000${r.month}\u0000${r.supplier}\u0000${carrier}`;
+    const key = `${r.entityCode}\u0000${weight.text}\u0000${r.region}\u0000${r.month}\u0000${r.supplier}\u0000${carrier}`;
     const kWh = perUnit.eq(1) ? new Big(r.quantity) : new Big(r.quantity).times(perUnit);
     const cur = lines.get(key);
     if (cur) {
@@ -222,7 +224,7 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
     } else {
       const b = boundsOf(r.month);
       lines.set(key, {
-        key, entityCode: r.entityCode, weight, weightKey: r.weightPct, region: r.region, month: r.month, year: b.year, firstDay: b.firstDay, lastDay: b.lastDay,
+        key, entityCode: r.entityCode, weight: weight.value, weightKey: weight.text, region: r.region, month: r.month, year: b.year, firstDay: b.firstDay, lastDay: b.lastDay,
         supplier: r.supplier, carrier, kWh, locationCo2e: new Big(r.locationCo2eKg), remaining: kWh,
       });
     }

@@ -1,7 +1,7 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import { CARRIED_CHUNK_NO } from './incremental.ts';
-import { classifyResult } from './reports.ts';
+import { classifyResult, RESULT_FACTS_COLUMNS } from './reports.ts';
 
 export interface Inventory {
   runId: string;
@@ -104,6 +104,7 @@ const ResultRowFacts = ResultRow.extend({
   factorYear: z.number().nullable(),
   activityRegion: z.string().nullable(),
   activityYear: z.number(),
+  matchMethod: z.string(),
 });
 
 export type ResultRow = z.infer<typeof ResultRow> & {
@@ -119,22 +120,17 @@ export async function runResults(db: CommonQueryMethods, runId: string, afterAct
            r.factor_id as "factorId", r.factor_set_id as "factorSetId", r.factor_source_ref as "factorSourceRef", r.scope, r.category,
            r.unit_from as "unitFrom", r.unit_to as "unitTo", r.unit_multiplier as "unitMultiplier", r.unit_assumption as "unitAssumption",
            r.resolution, r.method, r.conversion, r.co2e_variants as "co2eVariants", r.match, r.gwp_set_id as "gwpSetId", r.co2e_method as "co2eMethod", r.co2e_kg as "co2eKg", r.gas_kg as "gasKg", r.reason, r.detail,
-           r.chunk_no = ${CARRIED_CHUNK_NO} as carried, ch.reason as "changeReason",
-           f.kind as "factorKind", f.price_basis is not null as "hasPriceBasis", f.unit as "factorUnit", f.region as "factorRegion", f.year as "factorYear",
-           upper(coalesce(a.attributes ->> 'location', e.country)) as "activityRegion", extract(year from r.period_start)::int as "activityYear"
+           r.chunk_no = ${CARRIED_CHUNK_NO} as carried, ch.reason as "changeReason", ${RESULT_FACTS_COLUMNS}
     from calculation_results r join activities a on a.id = r.activity_id join entities e on e.id = r.entity_id
     left join emission_factors f on f.id = r.factor_id
     left join calculation_run_changes ch on ch.run_id = r.run_id and ch.activity_id = r.activity_id
     where r.run_id = ${runId} ${afterActivityId ? sql.fragment`and r.activity_id > ${afterActivityId}` : sql.fragment``}
     order by r.activity_id limit ${limit}`);
-  return rows.map(({ factorKind, hasPriceBasis, factorUnit, factorRegion, factorYear, activityRegion, activityYear, ...r }) => ({
+  return rows.map(({ factorKind, hasPriceBasis, factorUnit, factorRegion, factorYear, activityRegion, activityYear, matchMethod, ...r }) => ({
     ...r,
     dataQuality:
       r.status === 'calculated' && factorUnit !== null && factorRegion !== null && factorYear !== null
-        ? classifyResult({
-            factorKind, hasPriceBasis: hasPriceBasis ?? false, factorUnit, factorRegion, factorYear, activityRegion, activityYear,
-            matchMethod: typeof r.match?.method === 'string' ? r.match.method : 'direct',
-          })
+        ? classifyResult({ factorKind, hasPriceBasis: hasPriceBasis ?? false, factorUnit, factorRegion, factorYear, activityRegion, activityYear, matchMethod })
         : null,
   }));
 }

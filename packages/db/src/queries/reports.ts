@@ -241,6 +241,14 @@ export function spendCurrency(unit: string): string | null {
   return u?.dimension === 'currency' ? (u.currency ?? u.code) : null;
 }
 
+/**
+ * The facts classifyResult reads, as columns of a query over calculation_results r, activities a,
+ * entities e and emission_factors f: one spelling for the report and the results API.
+ */
+export const RESULT_FACTS_COLUMNS = sql.fragment`f.kind as "factorKind", f.price_basis is not null as "hasPriceBasis", f.unit as "factorUnit", f.region as "factorRegion", f.year as "factorYear",
+  upper(coalesce(a.attributes ->> 'location', e.country)) as "activityRegion", extract(year from r.period_start)::int as "activityYear",
+  coalesce(r.match ->> 'method', 'direct') as "matchMethod"`;
+
 const Line = z.object({ key: z.string(), scope: z.number().nullable(), co2eKgPct: z.string(), activities: z.number() });
 const Facts = z.object({
   scope: z.number().nullable(),
@@ -286,9 +294,7 @@ export async function runReportAggregates(db: CommonQueryMethods, runId: string,
   breakdowns.push(...entities.map((l) => ({ breakdown: 'entity' as const, ...l })));
 
   const facts = await db.any(sql.type(Facts)`
-    select r.scope, f.kind as "factorKind", f.price_basis is not null as "hasPriceBasis", f.unit as "factorUnit", f.region as "factorRegion", f.year as "factorYear",
-           upper(coalesce(a.attributes ->> 'location', e.country)) as "activityRegion", extract(year from r.period_start)::int as "activityYear",
-           coalesce(r.match ->> 'method', 'direct') as "matchMethod", sum(r.co2e_kg * ${w})::text as "co2eKgPct", count(*)::int as activities
+    select r.scope, ${RESULT_FACTS_COLUMNS}, sum(r.co2e_kg * ${w})::text as "co2eKgPct", count(*)::int as activities
     from calculation_results r join entities e on e.id = r.entity_id join activities a on a.id = r.activity_id join emission_factors f on f.id = r.factor_id
     where r.run_id = ${runId} and r.status = 'calculated' group by 1, 2, 3, 4, 5, 6, 7, 8, 9`);
   const quality: ReportAggregates['quality'] = [];
