@@ -15,13 +15,34 @@ interface Line {
 }
 
 /**
- * The Scope 2 line's key (entity, region, month, supplier, category, unit) with the category
- * replaced by its energy carrier, as energyCarrierOf in @tally/core reads it (ASCII, any case), so
- * lines that the allocation would merge anyway arrive merged: exact, as the sums are Decimal sums
- * and kWh is quantity x a per-unit constant.
+ * The Scope 2 line's key (entity, region, month, supplier, category, unit) as columns, with the
+ * category replaced by its energy carrier, as energyCarrierOf in @tally/core reads it (ASCII, any
+ * case), so lines that the allocation would merge anyway arrive merged: exact, as the sums are
+ * Decimal sums and kWh is quantity x a per-unit constant.
  */
-const SCOPE2_KEY = `arrayStringConcat(arrayMap((part, i) -> if(i = 5, if(multiSearchAny(lower(part), ['heat', 'steam', 'cool']), 'heat_steam_cooling', 'electricity'), part),
-  splitByChar('\\0', key) AS parts, arrayEnumerate(parts)), '\\0')`;
+const SCOPE2_COLUMNS = `part[1] AS entity, part[2] AS region, part[3] AS ym, part[4] AS supplier,
+  if(multiSearchAny(lower(part[5]), ['heat', 'steam', 'cool']), 'heat_steam_cooling', 'electricity') AS carrier, part[6] AS unit`;
+
+const TSV_ESCAPES: Record<string, string> = { b: '\b', f: '\f', r: '\r', n: '\n', t: '\t', '0': '\0' };
+/** A TabSeparated field as ClickHouse escapes it (backslash escapes; its \\N is never asked for here). */
+const unescapeTsv = (field: string) => (field.includes('\\') ? field.replace(/\\(.)/g, (_, c: string) => TSV_ESCAPES[c] ?? c) : field);
+
+/**
+ * The rows of a TabSeparated result. The reads here return tens of thousands of Scope 2 lines:
+ * as TSV they arrive and split in about half the time of JSONCompactEachRow's row-by-row parse.
+ */
+async function tsvRows(ch: ClickHouseClient, query: string, params: Record<string, unknown>): Promise<string[][]> {
+  const text = await (await ch.query({ query, query_params: params, format: 'TabSeparated' })).text();
+  const out: string[][] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    out.push(text.slice(start, end).split('\t').map(unescapeTsv));
+    start = end + 1;
+  }
+  return out;
+}
 
 /**
  * The report aggregates of one run from the report_lines rollup: one small read instead of a scan
@@ -36,31 +57,29 @@ export async function reportAggregatesFromLines(ch: ClickHouseClient, orgId: str
   const w = consolidationApproach === 'equity_share' ? 'ownership_pct' : '100';
   const params = { org: orgId, run: runId, breakdowns: [...BREAKDOWN_LINES], version: EXPORT_VERSION };
   // Two reads at once: the report's lines, and the Scope 2 lines apart (a big organisation-year
-  // has tens of thousands, read as compact rows straight into what the allocation takes).
+  // has tens of thousands, read as columns straight into what the allocation takes).
   // Breakdown lines are per scope; quality, gas, status and spend lines are not (as the scans group them).
-  const [rs, s2] = await Promise.all([
-    ch.query({
-      query: `SELECT breakdown, key, if(breakdown IN ({breakdowns:Array(String)}), scope_key, -1) AS scope, toString(sum(co2e * ${w})) AS co2eKgPct,
-                     toString(sum(amount)) AS amount, sum(activities) AS activities
-              FROM report_lines WHERE org_id = {org:UUID} AND run_id = {run:UUID} AND breakdown != 'scope2' GROUP BY breakdown, key, scope
-              UNION ALL
-              SELECT 'rows', '', -1, '0', '0', max(rows) FROM run_exports FINAL
-              WHERE org_id = {org:UUID} AND run_id = {run:UUID} AND export_version = {version:UInt8}`,
-      query_params: params,
-      format: 'JSONCompactEachRow',
-    }),
-    ch.query({
-      query: `SELECT ${SCOPE2_KEY} AS line_key, toString(${w}) AS weight, toString(sum(co2e)) AS co2eKg, toString(sum(amount)) AS quantity, sum(activities) AS activities
-              FROM report_lines WHERE org_id = {org:UUID} AND run_id = {run:UUID} AND breakdown = 'scope2' GROUP BY line_key, weight`,
-      query_params: params,
-      format: 'JSONCompactEachRow',
-    }),
-  ]);
   const [lineRows, scope2Rows] = await Promise.all([
-    rs.json<[string, string, number, string, string, string]>(),
-    s2.json<[string, string, string, string, string]>(),
+    tsvRows(
+      ch,
+      `SELECT breakdown, key, if(breakdown IN ({breakdowns:Array(String)}), scope_key, -1) AS scope, toString(sum(co2e * ${w})) AS co2eKgPct,
+              toString(sum(amount)) AS amount, sum(activities) AS activities
+       FROM report_lines WHERE org_id = {org:UUID} AND run_id = {run:UUID} AND breakdown != 'scope2' GROUP BY breakdown, key, scope
+       UNION ALL
+       SELECT 'rows', '', -1, '0', '0', max(rows) FROM run_exports FINAL
+       WHERE org_id = {org:UUID} AND run_id = {run:UUID} AND export_version = {version:UInt8}`,
+      params,
+    ),
+    tsvRows(
+      ch,
+      `SELECT ${SCOPE2_COLUMNS}, toString(${w}) AS weight, toString(sum(co2e)) AS co2eKg, toString(sum(amount)) AS quantity, sum(activities) AS activities
+       FROM (SELECT splitByChar('\\0', key) AS part, ownership_pct, co2e, amount, activities
+             FROM report_lines WHERE org_id = {org:UUID} AND run_id = {run:UUID} AND breakdown = 'scope2')
+       GROUP BY entity, region, ym, supplier, carrier, unit, weight`,
+      params,
+    ),
   ]);
-  const lines = lineRows.map(([breakdown, key, scope, co2eKgPct, amount, activities]): Line => ({ breakdown, key, scope, co2eKgPct, amount, activities }));
+  const lines = lineRows.map(([breakdown, key, scope, co2eKgPct, amount, activities]): Line => ({ breakdown: breakdown!, key: key!, scope: Number(scope), co2eKgPct: co2eKgPct!, amount: amount!, activities: activities! }));
   const runRows = Number(lines.find((l) => l.breakdown === 'rows')?.activities ?? 0);
   const rolled = lines.filter((l) => l.breakdown === 'status').reduce((n, l) => n + Number(l.activities), 0);
   // A completed export, and every one of its rows once in the rollup.
@@ -85,9 +104,8 @@ export async function reportAggregatesFromLines(ch: ClickHouseClient, orgId: str
       const [currency, calculated] = l.key.split('\0');
       return { currency: currency!, calculated: calculated === '1', amount: l.amount };
     }),
-    scope2: scope2Rows.map(([key, weightPct, locationCo2eKg, quantity, activities]) => {
-      const [entityCode, region, month, supplier, category, unit] = key.split('\0');
-      return { entityCode: entityCode!, weightPct, region: region!, month: month!, supplier: supplier!, category: category!, unit: unit!, quantity, locationCo2eKg, activities: Number(activities) };
-    }),
+    scope2: scope2Rows.map(([entityCode, region, month, supplier, category, unit, weightPct, locationCo2eKg, quantity, activities]) => ({
+      entityCode: entityCode!, weightPct: weightPct!, region: region!, month: month!, supplier: supplier!, category: category!, unit: unit!, quantity: quantity!, locationCo2eKg: locationCo2eKg!, activities: Number(activities),
+    })),
   };
 }

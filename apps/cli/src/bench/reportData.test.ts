@@ -39,6 +39,10 @@ describe('bench:report data: the same rows in Postgres and ClickHouse', () => {
       expect(Number(pg.scope1.co2eKg) > 0 && Number(pg.scope2.locationBased.co2eKg) > 0 && Number(pg.scope3.co2eKg) > 0).toBe(true);
       expect(pg.dataQuality.byCalculationMethod.every((m) => m.activities > 0)).toBe(true);
       expect(new Set(pg.breakdowns.month.map((l) => l.key)).size).toBe(12);
+      // market-based Scope 2 applies every kind of instrument the bench stores
+      const mb = pg.scope2.marketBased;
+      expect(new Set(mb.byInstrument.map((l) => l.kind))).toEqual(new Set(['supplier_specific', 'contractual_instrument', 'residual_mix', 'location_fallback']));
+      expect(Number(mb.coveredKWh) > 0 && Number(mb.supplierSpecificKWh) > 0 && Number(mb.co2eKg) < Number(pg.scope2.locationBased.co2eKg)).toBe(true);
     }
     expect(await reportAggregatesFromLines(ch, big.orgId, big.runId, 'equity_share')).not.toBeNull();
 

@@ -6,7 +6,8 @@
  */
 import type { ClickHouseClient } from '@tally/analytics';
 import { EXPORT_VERSION, recordRunExport } from '@tally/analytics';
-import { classifyResult, spendCurrency, type Db } from '@tally/db';
+import { validateOrganisationFactors } from '@tally/core';
+import { classifyResult, spendCurrency, storeOrganisationFactorSet, type Db } from '@tally/db';
 import type { PoolClient } from 'pg';
 
 export const BENCH_YEARS = [2022, 2023, 2024] as const;
@@ -213,6 +214,7 @@ export async function generateBenchData(db: Db, o: BenchDataOptions): Promise<Be
       join bench_pick k on k.year = p.year and k.country = s.country
       join emission_factors f on f.id = k.ids[1 + (${h(j, 5)} % ${SLOTS})::int]`;
     await writeResults(c, results);
+    await addMarketInstruments(db, c);
     await c.query(`reset session_replication_role`).catch(() => undefined);
     await c.query(`analyze`);
     const runs = await c.query<{ run_id: string; org_id: string; year: number; rows: number; consolidation_approach: string }>(
@@ -222,6 +224,56 @@ export async function generateBenchData(db: Db, o: BenchDataOptions): Promise<Be
   } finally {
     c.release();
   }
+}
+
+/** Residual mixes (kg CO2e per kWh, of the order of AIB's European residual mixes) of the countries that publish one. */
+const RESIDUAL_MIX: Record<string, string> = { GB: '0.357', DE: '0.724', FR: '0.058', NL: '0.532', ES: '0.318', IT: '0.457', PL: '0.823', SE: '0.041', IE: '0.434' };
+const GREEN_SUPPLIER = 'Octopus Energy';
+
+/**
+ * What market-based Scope 2 applies to the big organisation-year, as a real one holds: a green
+ * supplier's own factor for a quarter of its GB sites' electricity, certificates (REGOs, GOs, RECs,
+ * I-RECs) covering part of each region's consumption, a PPA held for one legal entity's sites, a
+ * supplier's green tariff, and residual mixes where published (the rest falls back to location).
+ * Volumes are shares of the generated consumption, so every --rows gives the same mix. Stored as
+ * an organisation factor set through the API's code path, and added to the run's sets.
+ */
+async function addMarketInstruments(db: Db, c: PoolClient): Promise<void> {
+  const big = (await c.query<{ org_id: string; run_id: string; import_id: string }>(`select p.org_id, p.run_id, p.import_id from bench_plan p join bench_orgs b on b.id = p.org_id where b.k = 0 and p.year = 2024`)).rows[0]!;
+  await c.query(
+    `update activities a set supplier = $2 from entities e
+     where a.import_id = $1 and e.id = a.entity_id and e.country = 'GB' and a.unit = 'kWh' and a.line_no % 4 = 0`,
+    [big.import_id, GREEN_SUPPLIER],
+  );
+  const consumption = await c.query<{ region: string; mwh: string }>(
+    `select upper(coalesce(a.attributes ->> 'location', e.country)) as region, (sum(a.quantity) / 1000)::text as mwh
+     from calculation_results r join activities a on a.id = r.activity_id join entities e on e.id = r.entity_id
+     where r.run_id = $1 and r.status = 'calculated' and r.scope = 2 and a.unit = 'kWh' and r.category !~* 'heat|steam|cool'
+     group by 1 order by 1`,
+    [big.run_id],
+  );
+  const elec = { scope: 2, category: 'Electricity', year: 2024, gwpBasis: 'AR5' };
+  const year = { validFrom: '2024-01-01', validTo: '2024-12-31' };
+  const share = (mwh: string, pct: number) => (Math.round(Number(mwh) * pct) / 100).toFixed(2);
+  const eu = new Set(['DE', 'FR', 'NL', 'ES', 'IT', 'PL', 'SE', 'IE']);
+  const drafts: unknown[] = [
+    { key: 'market/octopus', name: `${GREEN_SUPPLIER} fuel mix`, unit: 'kWh', co2e: '0.0125', region: 'GB', kind: 'supplier_specific', supplier: GREEN_SUPPLIER, ...elec },
+  ];
+  consumption.rows.forEach(({ region, mwh }, i) => {
+    const tracking = region === 'GB' ? 'REGO' : eu.has(region) ? 'GO' : region === 'US' || region === 'CA' ? 'REC' : 'I-REC';
+    drafts.push({ key: `market/eac-${region}`, name: `${tracking}s ${region} 2024`, unit: 'kWh', co2e: '0', region, kind: 'contractual_instrument', instrument: { type: 'EAC', trackingSystem: tracking, volumeMWh: share(mwh, 20 + (i * 13) % 50), ...year }, ...elec });
+    if (RESIDUAL_MIX[region]) drafts.push({ key: `market/residual-${region}`, name: `${region} residual mix 2024`, unit: 'kWh', co2e: RESIDUAL_MIX[region], region, kind: 'residual_mix', ...elec });
+  });
+  const de = consumption.rows.find((r) => r.region === 'DE');
+  if (de) {
+    const sites = Array.from({ length: 20 }, (_, k) => `LE-03-S${String(k).padStart(3, '0')}`);
+    drafts.push({ key: 'market/ppa-de', name: 'Wind PPA, LE-03 sites', unit: 'kWh', co2e: '0', region: 'DE', kind: 'contractual_instrument', instrument: { type: 'PPA', volumeMWh: share(de.mwh, 5), entityCodes: sites, ...year }, ...elec });
+  }
+  drafts.push({ key: 'market/green-tariff', name: `${GREEN_SUPPLIER} green tariff`, unit: 'kWh', co2e: '0', region: 'GB', kind: 'contractual_instrument', supplier: GREEN_SUPPLIER, instrument: { type: 'green_tariff', volumeMWh: '100', ...year }, ...elec });
+  const own = validateOrganisationFactors(drafts, { gwpSetIds: ['AR4', 'AR5', 'AR6'] });
+  if (!own.ok) throw new Error(`bench: market factors rejected: ${JSON.stringify(own.errors)}`);
+  const set = await storeOrganisationFactorSet(db.pg, { orgId: big.org_id, series: 'bench-market', factors: own.factors });
+  await c.query(`update calculation_runs set factor_set_ids = array[factor_set_id, $2] where id = $1`, [big.run_id, set.id]);
 }
 
 /**

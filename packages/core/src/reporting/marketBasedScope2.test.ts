@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Big } from '../decimal.ts';
 import { allocateMarketBasedScope2, energyCarrierOf, marketFactorPerKWh, type MarketFactor, type Scope2ConsumptionRow } from './marketBasedScope2.ts';
 
 const row = (o: Partial<Scope2ConsumptionRow>): Scope2ConsumptionRow => ({
@@ -82,5 +83,30 @@ describe('market-based Scope 2 allocation', () => {
     expect(energyCarrierOf('Heat and steam')).toBe('heat_steam_cooling');
     expect(marketFactorPerKWh('350', 'MWh')).toBe('0.35');
     expect(marketFactorPerKWh('1', 'litres')).toBeNull();
+  });
+
+  it('gives the same digits whichever way the rows come: in any order, split, or summed without the lines no certificate reaches', () => {
+    // Many entities, weights, regions, months and units: rows of DE and FR no certificate reaches.
+    const rows: Scope2ConsumptionRow[] = [];
+    for (let i = 0; i < 60; i++) {
+      rows.push(row({
+        entityCode: `E${i % 7}`, weightPct: ['100', '60.0000', '33.3333'][i % 3]!, region: ['GB', 'DE', 'FR'][i % 3]!, month: `2024-0${1 + (i % 9)}`,
+        unit: i % 4 === 0 ? 'MWh' : i % 5 === 0 ? 'GJ' : 'kWh', quantity: `${(i * 37) % 1000}.${i}`, locationCo2eKg: `${(i * 11) % 500}.12345`, activities: 1 + (i % 3),
+      }));
+    }
+    const factors = [rego({ volumeMWh: '3.5' }), residual(), residual({ id: 'set:rm-de', region: 'DE', co2ePerKWh: '0.3333' })];
+    const m = allocateMarketBasedScope2(rows, factors);
+    expect(allocateMarketBasedScope2([...rows].reverse(), factors)).toEqual(m);
+    // each row in two halves: the same lines
+    const halves = rows.flatMap((r) => {
+      const q = new Big(r.quantity).div(2).toFixed();
+      const c = new Big(r.locationCo2eKg).div(2).toFixed();
+      return [{ ...r, quantity: q, locationCo2eKg: c, activities: 1 }, { ...r, quantity: q, locationCo2eKg: c, activities: r.activities - 1 }];
+    });
+    expect(allocateMarketBasedScope2(halves, factors)).toEqual(m);
+    // a certificate of no volume in DE and FR makes their rows reachable, one line each: same figures
+    const reachable = allocateMarketBasedScope2(rows, [...factors, rego({ id: 'set:de0', region: 'DE', volumeMWh: '0' }), rego({ id: 'set:fr0', region: 'FR', volumeMWh: '0' })]);
+    expect({ ...reachable, byInstrument: reachable.byInstrument.filter((l) => l.volumeMWh !== '0') }).toEqual(m);
+    expect(m.byInstrument.map((l) => l.kind)).toEqual(['contractual_instrument', 'residual_mix', 'residual_mix', 'location_fallback']);
   });
 });

@@ -1,6 +1,7 @@
 import { Big, RESULT_DP, type Decimal } from '../decimal.ts';
 import type { ContractualInstrument } from '../factors/emissionFactor.ts';
 import { findUnit } from '../units/convertUnit.ts';
+import { cmpFixed, fixed, fixedFromBig, FIXED_ZERO, isPositive, minus, plus, times, toBig, type Fixed } from '../fixedDecimal.ts';
 
 /**
  * Market-based Scope 2 (GHG Protocol Scope 2 Guidance, chapter 6): the same consumption as the
@@ -114,7 +115,7 @@ interface Line {
   key: string;
   entityCode: string;
   /** The consolidation weight in percent (100 at full): weighted sums stay in percent until the output. */
-  weight: Decimal;
+  weight: Fixed;
   weightKey: string;
   region: string;
   month: string;
@@ -123,9 +124,9 @@ interface Line {
   lastDay: string;
   supplier: string;
   carrier: EnergyCarrier;
-  kWh: Decimal;
-  locationCo2e: Decimal;
-  remaining: Decimal;
+  kWh: Fixed;
+  locationCo2e: Fixed;
+  remaining: Fixed;
 }
 
 /**
@@ -134,10 +135,10 @@ interface Line {
  * sums), and a report's tens of thousands of lines share a handful of weights.
  */
 class WeightedSum {
-  private readonly byWeight = new Map<string, { weight: Decimal; sum: Decimal }>();
-  add(weightKey: string, weight: Decimal, x: Decimal): void {
+  private readonly byWeight = new Map<string, { weight: Fixed; sum: Fixed }>();
+  add(weightKey: string, weight: Fixed, x: Fixed): void {
     const b = this.byWeight.get(weightKey);
-    if (b) b.sum = b.sum.plus(x);
+    if (b) b.sum = plus(b.sum, x);
     else this.byWeight.set(weightKey, { weight, sum: x });
   }
   addAll(other: WeightedSum): void {
@@ -145,9 +146,9 @@ class WeightedSum {
   }
   /** The weighted total, in percent. */
   pct(): Decimal {
-    let t = new Big(0);
-    for (const b of this.byWeight.values()) t = t.plus(b.sum.times(b.weight));
-    return t;
+    let t = FIXED_ZERO;
+    for (const b of this.byWeight.values()) t = plus(t, times(b.sum, b.weight));
+    return toBig(t);
   }
 }
 
@@ -156,7 +157,7 @@ interface Part {
   /** kWh and kg CO2e, weighted. */
   kWh: WeightedSum;
   co2e: WeightedSum;
-  usedKWh: Decimal;
+  usedKWh: Fixed;
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -164,6 +165,7 @@ const norm = (s: string | undefined) => (s ?? '').trim().toLowerCase();
 const out = (d: Decimal) => d.round(RESULT_DP, Big.roundHalfEven).toFixed();
 /** A sum weighted in percent, as the share it is: x 0.01 is exact (a division would round). */
 const outPct = (d: Decimal) => out(d.times('0.01'));
+const THOUSAND: Fixed = { n: 1000n, s: 0 };
 
 function monthBounds(month: string): { year: number; firstDay: string; lastDay: string } {
   const [y, m] = month.split('-').map(Number) as [number, number];
@@ -182,6 +184,10 @@ function memo<T>(f: (key: string) => T): (key: string) => T {
   };
 }
 
+function* chain<T>(...its: Iterable<T>[]): Generator<T> {
+  for (const it of its) yield* it;
+}
+
 /** The factor of the line's region (exact before GLOBAL when allowed) with the latest year not after the line's. */
 function latestFor(factors: readonly MarketFactor[], line: Pick<Line, 'region' | 'year' | 'carrier'>, allowGlobal: boolean): MarketFactor | undefined {
   const rank = (f: MarketFactor) => (f.region === line.region ? 0 : 1);
@@ -190,94 +196,17 @@ function latestFor(factors: readonly MarketFactor[], line: Pick<Line, 'region' |
     .sort((a, b) => rank(a) - rank(b) || b.year - a.year || cmp(a.id, b.id))[0];
 }
 
+/**
+ * Exact throughout: sums and products of the lines in BigInt fixed point (fixedDecimal.ts), the
+ * few divisions and the rounding of the output in big.js, as everywhere else in the engine.
+ */
 export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[], factors: readonly MarketFactor[]): MarketBasedScope2 {
-  // Lines at 100%: one per entity, weight, region, month, supplier and carrier.
-  const lines = new Map<string, Line>();
-  const notInEnergy = new WeightedSum();
-  let notInEnergyActivities = 0;
-  let activities = 0;
-  // Each weight's value and one canonical text ('60', never '60.0000') for keys.
-  const weightOf = memo((pct) => {
-    const value = new Big(pct);
-    return { value, text: value.toFixed() };
-  });
-  const boundsOf = memo(monthBounds);
-  const carrierOf = memo(energyCarrierOf);
-  for (const r of rows) {
-    activities += r.activities;
-    const perUnit = kWhPerUnit(r.unit);
-    const weight = weightOf(r.weightPct);
-    if (perUnit === null) {
-      notInEnergy.add(weight.text, weight.value, new Big(r.locationCo2eKg));
-      notInEnergyActivities += r.activities;
-      continue;
-    }
-    const carrier = carrierOf(r.category);
-    // Lines are allocated in the order of this key; NUL never occurs in these texts.
-    const key = `${r.entityCode}\u0000${weight.text}\u0000${r.region}\u0000${r.month}\u0000${r.supplier}\u0000${carrier}`;
-    const kWh = perUnit.eq(1) ? new Big(r.quantity) : new Big(r.quantity).times(perUnit);
-    const cur = lines.get(key);
-    if (cur) {
-      cur.kWh = cur.kWh.plus(kWh);
-      cur.remaining = cur.kWh;
-      cur.locationCo2e = cur.locationCo2e.plus(r.locationCo2eKg);
-    } else {
-      const b = boundsOf(r.month);
-      lines.set(key, {
-        key, entityCode: r.entityCode, weight: weight.value, weightKey: weight.text, region: r.region, month: r.month, year: b.year, firstDay: b.firstDay, lastDay: b.lastDay,
-        supplier: r.supplier, carrier, kWh, locationCo2e: new Big(r.locationCo2eKg), remaining: kWh,
-      });
-    }
-  }
-  const sorted = [...lines.values()].sort((a, b) => cmp(a.key, b.key));
-
   const ignored: MarketBasedScope2['ignoredFactors'] = [];
-  const parts = new Map<string, Part>();
-  const part = (id: string, make: () => MarketBasedLine) => {
-    let p = parts.get(id);
-    if (!p) parts.set(id, (p = { line: make(), kWh: new WeightedSum(), co2e: new WeightedSum(), usedKWh: new Big(0) }));
-    return p;
-  };
-  const factorLine = (f: MarketFactor): MarketBasedLine => ({
-    kind: f.kind,
-    factorId: f.id,
-    name: f.name,
-    region: f.region,
-    ...(f.instrument ? { instrumentType: f.instrument.type, ...(f.instrument.trackingSystem ? { trackingSystem: f.instrument.trackingSystem } : {}) } : {}),
-    kWh: '0',
-    co2eKg: '0',
-  });
-  const book = (p: Part, line: Line, kWh: Decimal, co2e100: Decimal) => {
-    p.kWh.add(line.weightKey, line.weight, kWh);
-    p.co2e.add(line.weightKey, line.weight, co2e100);
-    p.usedKWh = p.usedKWh.plus(kWh);
-    line.remaining = line.remaining.minus(kWh);
-  };
-  // Each factor's kg CO2e per kWh, parsed once.
-  const rates = new Map<MarketFactor, Decimal>();
-  const rateOf = (f: MarketFactor) => {
-    let r = rates.get(f);
-    if (!r) rates.set(f, (r = new Big(f.co2ePerKWh)));
-    return r;
-  };
-
-  // 1. Supplier-specific factors: the supplier's own emission rate for the whole line.
   const supplierFactors = factors.filter((f) => f.kind === 'supplier_specific');
   for (const f of supplierFactors) if (!f.supplier) ignored.push({ factorId: f.id, reason: 'a supplier-specific factor without a supplier' });
   const factorsOfSupplier = memo((supplier) => supplierFactors.filter((s) => s.supplier && norm(s.supplier) === supplier));
-  const supplierKWh = new WeightedSum();
-  for (const line of sorted) {
-    if (line.supplier === '') continue;
-    const own = factorsOfSupplier(norm(line.supplier));
-    const f = own.length === 0 ? undefined : latestFor(own, line, true);
-    if (!f) continue;
-    supplierKWh.add(line.weightKey, line.weight, line.kWh);
-    book(part(f.id, () => factorLine(f)), line, line.kWh, line.kWh.times(rateOf(f)));
-  }
-
-  // 2. Certificates and contracts, each MWh once. Instruments allocated to named entities or a
-  // supplier go first, so a general certificate never takes the consumption they were bought for;
-  // then the earliest expiring.
+  // Certificates and contracts. Instruments allocated to named entities or a supplier go first, so
+  // a general certificate never takes the consumption they were bought for; then the earliest expiring.
   const instruments = factors
     .filter((f) => f.kind === 'contractual_instrument')
     .filter((f) => {
@@ -290,27 +219,140 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
       const specific = (f: MarketFactor) => (f.instrument!.entityCodes?.length ? 0 : 2) + (f.supplier ? 0 : 1);
       return specific(a) - specific(b) || cmp(a.instrument!.validTo, b.instrument!.validTo) || cmp(a.id, b.id);
     });
+  // Per carrier, the regions some certificate is for.
+  const instrumentRegions = new Map<EnergyCarrier, Set<string>>();
+  for (const f of instruments) {
+    const c = energyCarrierOf(f.category);
+    instrumentRegions.set(c, (instrumentRegions.get(c) ?? new Set()).add(f.region));
+  }
+
+  // Lines at 100%: one per entity, weight, region, month, supplier and carrier, for the rows a
+  // supplier factor or a certificate may reach (their order and parts matter). The rest can only
+  // take a residual mix or stand at their location figure: summed per region, month, carrier and
+  // weight (no entity, no supplier), exact, as the rest of each whole line would be.
+  const lines = new Map<string, Line>();
+  const unreached = new Map<string, Line>();
+  const notInEnergy = new WeightedSum();
+  let notInEnergyActivities = 0;
+  let activities = 0;
+  // Each weight's value and one canonical text ('60', never '60.0000') for keys.
+  const weightOf = memo((pct) => {
+    const value = new Big(pct);
+    return { value: fixedFromBig(value), text: value.toFixed() };
+  });
+  const perUnitOf = memo((unit) => {
+    const k = kWhPerUnit(unit);
+    return k === null ? null : { value: fixedFromBig(k), one: k.eq(1) };
+  });
+  const boundsOf = memo(monthBounds);
+  const carrierOf = memo(energyCarrierOf);
+  for (const r of rows) {
+    activities += r.activities;
+    const perUnit = perUnitOf(r.unit);
+    const weight = weightOf(r.weightPct);
+    if (perUnit === null) {
+      notInEnergy.add(weight.text, weight.value, fixed(r.locationCo2eKg));
+      notInEnergyActivities += r.activities;
+      continue;
+    }
+    const carrier = carrierOf(r.category);
+    const quantity = fixed(r.quantity);
+    const kWh = perUnit.one ? quantity : times(quantity, perUnit.value);
+    const locationCo2e = fixed(r.locationCo2eKg);
+    const reached = instrumentRegions.get(carrier)?.has(r.region) === true || (r.supplier !== '' && supplierFactors.length > 0 && factorsOfSupplier(norm(r.supplier)).length > 0);
+    // Lines are allocated in the order of this key; NUL never occurs in these texts.
+    const key = reached ? `${r.entityCode}\u0000${weight.text}\u0000${r.region}\u0000${r.month}\u0000${r.supplier}\u0000${carrier}` : `${r.region}\u0000${r.month}\u0000${carrier}\u0000${weight.text}`;
+    const into = reached ? lines : unreached;
+    const cur = into.get(key);
+    if (cur) {
+      cur.kWh = plus(cur.kWh, kWh);
+      cur.remaining = cur.kWh;
+      cur.locationCo2e = plus(cur.locationCo2e, locationCo2e);
+      continue;
+    }
+    const b = boundsOf(r.month);
+    into.set(key, {
+      key, entityCode: reached ? r.entityCode : '', weight: weight.value, weightKey: weight.text, region: r.region, month: r.month, year: b.year, firstDay: b.firstDay, lastDay: b.lastDay,
+      supplier: reached ? r.supplier : '', carrier, kWh, locationCo2e, remaining: kWh,
+    });
+  }
+
+  const parts = new Map<string, Part>();
+  const part = (id: string, make: () => MarketBasedLine) => {
+    let p = parts.get(id);
+    if (!p) parts.set(id, (p = { line: make(), kWh: new WeightedSum(), co2e: new WeightedSum(), usedKWh: FIXED_ZERO }));
+    return p;
+  };
+  const factorLine = (f: MarketFactor): MarketBasedLine => ({
+    kind: f.kind,
+    factorId: f.id,
+    name: f.name,
+    region: f.region,
+    ...(f.instrument ? { instrumentType: f.instrument.type, ...(f.instrument.trackingSystem ? { trackingSystem: f.instrument.trackingSystem } : {}) } : {}),
+    kWh: '0',
+    co2eKg: '0',
+  });
+  const book = (p: Part, line: Line, kWh: Fixed, co2e100: Fixed) => {
+    p.kWh.add(line.weightKey, line.weight, kWh);
+    p.co2e.add(line.weightKey, line.weight, co2e100);
+    p.usedKWh = plus(p.usedKWh, kWh);
+    line.remaining = minus(line.remaining, kWh);
+  };
+  // Each factor's kg CO2e per kWh, parsed once.
+  const rates = new Map<MarketFactor, Fixed>();
+  const rateOf = (f: MarketFactor) => {
+    let r = rates.get(f);
+    if (!r) rates.set(f, (r = fixed(f.co2ePerKWh)));
+    return r;
+  };
+
+  // 1. Supplier-specific factors: the supplier's own emission rate for the whole line.
+  const supplierFactorFor = memo((k) => {
+    const [supplier, region, year, carrier] = k.split('\u0000') as [string, string, string, EnergyCarrier];
+    const own = factorsOfSupplier(supplier);
+    return own.length === 0 ? undefined : latestFor(own, { region, year: Number(year), carrier }, true);
+  });
+  const supplierKWh = new WeightedSum();
+  if (supplierFactors.length > 0) {
+    for (const line of lines.values()) {
+      if (line.supplier === '') continue;
+      const f = supplierFactorFor(`${norm(line.supplier)}\u0000${line.region}\u0000${line.year}\u0000${line.carrier}`);
+      if (!f) continue;
+      supplierKWh.add(line.weightKey, line.weight, line.kWh);
+      book(part(f.id, () => factorLine(f)), line, line.kWh, times(line.kWh, rateOf(f)));
+    }
+  }
+
+  // 2. Certificates and contracts, each MWh once, in the order above. Each covers the lines of
+  // its region and carrier in key order (only there does the order matter).
+  const byRegion = new Map<string, Line[]>();
+  for (const l of lines.values()) {
+    const k = `${l.region}\u0000${l.carrier}`;
+    const ls = byRegion.get(k);
+    if (ls) ls.push(l);
+    else byRegion.set(k, [l]);
+  }
+  const linesOf = memo((regionCarrier) => (byRegion.get(regionCarrier) ?? []).sort((a, b) => cmp(a.key, b.key)));
   let unusedMWh = new Big(0);
   for (const f of instruments) {
     const ins = f.instrument!;
     const p = part(f.id, () => factorLine(f));
-    const volumeKWh = new Big(ins.volumeMWh!).times(1000);
-    let left = volumeKWh;
+    let left = times(fixed(ins.volumeMWh!), THOUSAND);
     const entities = ins.entityCodes?.length ? new Set(ins.entityCodes) : null;
-    for (const line of sorted) {
-      if (left.lte(0)) break;
-      if (line.remaining.lte(0) || line.region !== f.region || line.carrier !== energyCarrierOf(f.category)) continue;
+    for (const line of linesOf(`${f.region}\u0000${energyCarrierOf(f.category)}`)) {
+      if (!isPositive(left)) break;
+      if (!isPositive(line.remaining)) continue;
       if (line.firstDay < ins.validFrom || line.lastDay > ins.validTo) continue;
       if (entities && !entities.has(line.entityCode)) continue;
       if (f.supplier && norm(f.supplier) !== norm(line.supplier)) continue;
-      const take = line.remaining.lt(left) ? line.remaining : left;
-      book(p, line, take, take.times(rateOf(f)));
-      left = left.minus(take);
+      const take = cmpFixed(line.remaining, left) < 0 ? line.remaining : left;
+      book(p, line, take, times(take, rateOf(f)));
+      left = minus(left, take);
     }
-    const unused = left.div(1000);
+    const unused = toBig(left).div(1000);
     unusedMWh = unusedMWh.plus(unused);
     p.line.volumeMWh = new Big(ins.volumeMWh!).toFixed();
-    p.line.usedMWh = p.usedKWh.div(1000).toFixed();
+    p.line.usedMWh = toBig(p.usedKWh).div(1000).toFixed();
     p.line.unusedMWh = unused.toFixed();
   }
   const coveredKWh = new WeightedSum();
@@ -326,18 +368,21 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
   };
   const residualKWh = new WeightedSum();
   const fallbackKWh = new WeightedSum();
-  for (const line of sorted) {
-    if (line.remaining.lte(0)) continue;
+  const consumption = new WeightedSum();
+  for (const line of chain(lines.values(), unreached.values())) {
+    consumption.add(line.weightKey, line.weight, line.kWh);
+    if (!isPositive(line.remaining)) continue;
     const rest = line.remaining;
     const f = residualFor(line);
     if (f) {
       residualKWh.add(line.weightKey, line.weight, rest);
-      book(part(f.id, () => factorLine(f)), line, rest, rest.times(rateOf(f)));
+      book(part(f.id, () => factorLine(f)), line, rest, times(rest, rateOf(f)));
     } else {
       fallbackKWh.add(line.weightKey, line.weight, rest);
       const fb = part(`location:${line.region}`, () => ({ kind: 'location_fallback', factorId: null, name: `location-based grid average, ${line.region} (no residual mix)`, region: line.region, kWh: '0', co2eKg: '0' }));
       // The whole line (the usual case) keeps its own figure; a part of it, its share.
-      const co2e = rest.eq(line.kWh) ? line.locationCo2e : line.kWh.eq(0) ? new Big(0) : line.locationCo2e.times(rest).div(line.kWh);
+      const whole = cmpFixed(rest, line.kWh) === 0;
+      const co2e = whole ? line.locationCo2e : line.kWh.n === 0n ? FIXED_ZERO : fixedFromBig(toBig(line.locationCo2e).times(toBig(rest)).div(toBig(line.kWh)));
       book(fb, line, rest, co2e);
     }
   }
@@ -346,17 +391,16 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
     p.co2e.addAll(notInEnergy);
   }
 
-  const total = new WeightedSum();
+  let total = new Big(0);
   const byInstrument: MarketBasedLine[] = [];
   const order: Record<MarketBasedLine['kind'], number> = { supplier_specific: 0, contractual_instrument: 1, residual_mix: 2, location_fallback: 3 };
   for (const p of [...parts.values()].sort((a, b) => order[a.line.kind] - order[b.line.kind] || cmp(a.line.factorId ?? a.line.name, b.line.factorId ?? b.line.name))) {
-    total.addAll(p.co2e);
-    byInstrument.push({ ...p.line, kWh: outPct(p.kWh.pct()), co2eKg: outPct(p.co2e.pct()) });
+    const co2e = p.co2e.pct();
+    total = total.plus(co2e);
+    byInstrument.push({ ...p.line, kWh: outPct(p.kWh.pct()), co2eKg: outPct(co2e) });
   }
-  const consumption = new WeightedSum();
-  for (const l of sorted) consumption.add(l.weightKey, l.weight, l.kWh);
   return {
-    co2eKg: outPct(total.pct()),
+    co2eKg: outPct(total),
     activities,
     consumptionKWh: outPct(consumption.pct()),
     supplierSpecificKWh: outPct(supplierKWh.pct()),
