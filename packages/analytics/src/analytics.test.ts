@@ -1,7 +1,7 @@
 import { copyRows, loadMarketScope2Factors, runInventory, runInventoryReport, storeFactorSet, storeGwpSets } from '@tally/db';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AnalyticsCopyOutdated, createAnalyticsClient, exportRunToAnalytics, migrateAnalytics, reportAggregatesFromLines, runInventoryFromAnalytics, runInventoryReportFromAnalytics, type ClickHouseClient } from './index.ts';
+import { AnalyticsCopyOutdated, createAnalyticsClient, exportChunkToAnalytics, exportRunToAnalytics, migrateAnalytics, reportAggregatesFromLines, runInventoryFromAnalytics, runInventoryReportFromAnalytics, type ClickHouseClient } from './index.ts';
 
 /** A completed run written straight into Postgres: three entities (one 60% owned), mixed statuses. */
 async function seedRun(t: ReturnType<typeof useTestDatabase>): Promise<string> {
@@ -50,7 +50,7 @@ describe('ClickHouse analytics copy (embedded chDB)', () => {
   afterAll(() => ch?.close());
 
   it('reports the same inventory as Postgres, to the last digit, under both consolidation approaches', async () => {
-    expect(await exportRunToAnalytics(t.db, ch, runId)).toBe(3000);
+    expect(await exportRunToAnalytics(t.db, ch, runId)).toEqual({ rows: 3000, copied: 3000 });
     for (const approach of ['operational_control', 'equity_share']) {
       const pg = await runInventory(t.db.pool, runId, approach);
       const fromCh = await runInventoryFromAnalytics(ch, runId, approach);
@@ -96,5 +96,32 @@ describe('ClickHouse analytics copy (embedded chDB)', () => {
     expect(await rs.json()).toEqual([{ n: '3000' }]);
     expect(await runInventoryReportFromAnalytics(ch, org, copy, 'equity_share', await loadMarketScope2Factors(t.db.pool, copy))).toEqual(await runInventoryReport(t.db.pool, copy, 'equity_share'));
     await expect(runInventoryReportFromAnalytics(ch, org, '00000000-0000-4000-8000-000000000000', 'operational_control', { factors: [], ignored: [] })).rejects.toBeInstanceOf(AnalyticsCopyOutdated);
+  });
+
+  it('copies chunk by chunk as chunks commit, and finalisation copies only the chunks missing, never a row twice', async () => {
+    // the same results as a run of three chunks (the last two carried or failed to copy)
+    const { org_id: org, id: run } = (await t.db.pg.query(
+      `insert into calculation_runs (org_id, period_start, period_end, factor_set_id, gwp_set_id, status, chunk_size)
+       select org_id, period_start, period_end, factor_set_id, gwp_set_id, status, chunk_size from calculation_runs where id = $1 returning org_id, id`,
+      [runId],
+    )).rows[0];
+    await t.db.pg.query(`insert into calculation_results select $2, activity_id, org_id, entity_id, period_start, (activity_id % 3)::int - 1, status, factor_id, factor_set_id, factor_source_ref, scope, category, unit_from, unit_to, unit_multiplier,
+      unit_assumption, gwp_set_id, co2e_method, co2e_kg, co2_kg, ch4_kg, n2o_kg, gas_kg, reason, detail from calculation_results where run_id = $1`, [runId, run]);
+    const copied = async () => {
+      const rs = await ch.query({ query: 'SELECT chunk_no, count() AS n FROM emission_results WHERE run_id = {r:UUID} GROUP BY chunk_no ORDER BY chunk_no', query_params: { r: run }, format: 'JSONEachRow' });
+      return rs.json<{ chunk_no: number; n: string }>();
+    };
+    expect(await exportChunkToAnalytics(t.db, ch, run, 0)).toBe(1000);
+    expect(await exportChunkToAnalytics(t.db, ch, run, 0)).toBe(1000); // a retried chunk: dropped as a duplicate
+    expect(await copied()).toEqual([{ chunk_no: 0, n: '1000' }]);
+    // not a complete copy yet: no marker, so reports do not trust the rollup
+    expect(await reportAggregatesFromLines(ch, org, run, 'operational_control')).toBeNull();
+    // finalisation copies the two chunks missing, then nothing
+    expect(await exportRunToAnalytics(t.db, ch, run)).toEqual({ rows: 3000, copied: 2000 });
+    expect(await exportRunToAnalytics(t.db, ch, run)).toEqual({ rows: 3000, copied: 0 });
+    // without FINAL: each row once, so the rollup counts each once and is trusted
+    expect(await copied()).toEqual([{ chunk_no: -1, n: '1000' }, { chunk_no: 0, n: '1000' }, { chunk_no: 1, n: '1000' }]);
+    expect(await reportAggregatesFromLines(ch, org, run, 'equity_share')).not.toBeNull();
+    expect(await runInventoryReportFromAnalytics(ch, org, run, 'equity_share', await loadMarketScope2Factors(t.db.pool, run))).toEqual(await runInventoryReport(t.db.pool, run, 'equity_share'));
   });
 });

@@ -33,19 +33,33 @@ function entityPaths(entities: Map<string, EntityNode>): Map<string, { path: str
   return out;
 }
 
-/**
- * Copies one run's results from Postgres (the system of record) to ClickHouse in activity-id
- * batches, with the report dimensions (entity tree, country, factor source, calculation method,
- * data-quality rating, spend). Safe to repeat: each batch carries a deterministic deduplication
- * token and the table replaces rows on its full key.
- */
-export async function exportRunToAnalytics(db: Db, ch: ClickHouseClient, runId: string): Promise<number> {
+/** What every batch of one run's export needs: its organisation and entity tree. */
+interface RunExport {
+  runId: string;
+  orgId: string;
+  paths: ReturnType<typeof entityPaths>;
+}
+
+async function runExport(db: Db, runId: string): Promise<RunExport | null> {
   const orgId = (await db.pg.query<{ org_id: string }>('select org_id from calculation_runs where id = $1', [runId])).rows[0]?.org_id;
-  if (!orgId) return 0; // no such run: nothing to copy
+  if (!orgId) return null; // no such run: nothing to copy
   const ents = await db.pg.query<{ id: string; code: string; parent_id: string | null; kind: string }>(`select id, code, parent_id, kind from entities where org_id = $1`, [orgId]);
-  const paths = entityPaths(new Map(ents.rows.map((e) => [e.id, { code: e.code, parentId: e.parent_id, kind: e.kind }])));
-  let after = '0';
-  let batchNo = 0;
+  return { runId, orgId, paths: entityPaths(new Map(ents.rows.map((e) => [e.id, { code: e.code, parentId: e.parent_id, kind: e.kind }]))) };
+}
+
+/**
+ * Copies one chunk's results (chunk -1: the rows an incremental run carried forward) from Postgres
+ * to ClickHouse in activity-id batches, with the report dimensions (entity tree, country, factor
+ * source, calculation method, data-quality rating, spend). Safe to repeat: each batch carries a
+ * deterministic deduplication token (run, chunk, first activity), which the rollups honour too,
+ * and the table replaces rows on their full key.
+ */
+async function exportChunk(db: Db, ch: ClickHouseClient, run: RunExport, chunkNo: number): Promise<number> {
+  const { runId, paths } = run;
+  // The chunk's activity range, so a batch reads the run's primary key from there (carried rows have none).
+  const range = (await db.pg.query<{ first: string; last: string }>('select first_activity_id as first, last_activity_id as last from calculation_chunks where run_id = $1 and chunk_no = $2', [runId, chunkNo])).rows[0];
+  let after = range ? String(BigInt(range.first) - 1n) : '0';
+  const last = range?.last ?? '9223372036854775807';
   let total = 0;
   for (;;) {
     const r = await db.pg.query({
@@ -60,8 +74,8 @@ export async function exportRunToAnalytics(db: Db, ch: ClickHouseClient, runId: 
                     coalesce(a.supplier, '')
              from calculation_results r join entities e on e.id = r.entity_id join activities a on a.id = r.activity_id
                   left join emission_factors f on f.id = r.factor_id left join factor_sets fs on fs.id = r.factor_set_id
-             where r.run_id = $1 and r.activity_id > $2 order by r.activity_id limit $3`,
-      values: [runId, after, BATCH],
+             where r.run_id = $1 and r.chunk_no = $4 and r.activity_id > $2 and r.activity_id <= $5 order by r.activity_id limit $3`,
+      values: [runId, after, BATCH, chunkNo, last],
       rowMode: 'array',
     });
     if (r.rows.length === 0) break;
@@ -89,20 +103,59 @@ export async function exportRunToAnalytics(db: Db, ch: ClickHouseClient, runId: 
         calc_method: c[35] ?? '', co2e_method: c[36] ?? '', co2e_variants: c[37] ?? {}, activity_type: c[38] ?? '', line_no: c[39] ?? 0,
         // market-based Scope 2 (db/clickhouse/003_scope2_market_based.sql)
         activity_region: c[24] ?? '', supplier: c[40], quantity: c[27], quantity_unit: c[26],
+        chunk_no: chunkNo,
       };
     });
     await ch.insert({
       table: 'emission_results',
       values: rows,
       format: 'JSONEachRow',
-      clickhouse_settings: { insert_deduplication_token: `${runId}:v${EXPORT_VERSION}:${batchNo}:${after}` },
+      clickhouse_settings: { insert_deduplication_token: `${runId}:v${EXPORT_VERSION}:c${chunkNo}:${after}` },
     });
     total += rows.length;
     after = String(r.rows[r.rows.length - 1]![2]);
-    batchNo++;
   }
-  await recordRunExport(ch, orgId, runId, total);
   return total;
+}
+
+/**
+ * Copies a chunk to the analytics store as soon as its results are committed, so a run's copy
+ * grows with the run and finalisation has little left to do. Returns the rows copied.
+ */
+export async function exportChunkToAnalytics(db: Db, ch: ClickHouseClient, runId: string, chunkNo: number): Promise<number> {
+  const run = await runExport(db, runId);
+  return run ? exportChunk(db, ch, run, chunkNo) : 0;
+}
+
+/**
+ * Completes a run's analytics copy and marks it (finalisation): every chunk whose rows the copy
+ * does not hold in full is copied again (a chunk whose own export failed, the rows an incremental
+ * run carried forward, a run copied before per-chunk export), then the completion marker records
+ * the run's row count. Safe to repeat. Returns the run's rows and the rows copied now.
+ */
+export async function exportRunToAnalytics(db: Db, ch: ClickHouseClient, runId: string): Promise<{ rows: number; copied: number }> {
+  const run = await runExport(db, runId);
+  if (!run) return { rows: 0, copied: 0 };
+  const inPg = (await db.pg.query<{ chunk_no: number; n: string }>('select chunk_no, count(*) as n from calculation_result_rows where run_id = $1 group by chunk_no order by chunk_no', [runId])).rows;
+  const inCh = new Map(
+    (
+      await (
+        await ch.query({
+          query: `SELECT chunk_no, count() AS n FROM emission_results WHERE org_id = {org:UUID} AND run_id = {run:UUID} AND export_version = {version:UInt8} GROUP BY chunk_no`,
+          query_params: { org: run.orgId, run: runId, version: EXPORT_VERSION },
+          format: 'JSONEachRow',
+        })
+      ).json<{ chunk_no: number; n: string }>()
+    ).map((c) => [Number(c.chunk_no), Number(c.n)]),
+  );
+  let rows = 0;
+  let copied = 0;
+  for (const { chunk_no: chunkNo, n } of inPg) {
+    rows += Number(n);
+    if ((inCh.get(chunkNo) ?? 0) < Number(n)) copied += await exportChunk(db, ch, run, chunkNo);
+  }
+  await recordRunExport(ch, run.orgId, runId, rows);
+  return { rows, copied };
 }
 
 /**

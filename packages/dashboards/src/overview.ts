@@ -49,6 +49,15 @@ export function overviewDashboard(): Dashboard {
         .withTarget(q('sum(increase(tally_stale_workers_unlocked_total[1h]))', 'released')),
     )
     .withPanel(ts('Active run progress', 'percentunit', 'Rows done / rows total of each running run', q('max by (run_id) (tally_run_progress_ratio)', '{{run_id}}')))
+    .withPanel(
+      ts(
+        'Analytics copy',
+        'rowsps',
+        'Result rows copied to ClickHouse as chunks commit and at finalisation, and chunk copies that failed (finalisation copies them)',
+        q('sum by (stage) (rate(tally_analytics_rows_copied_total[$__rate_interval]))', '{{stage}}'),
+        q('sum(rate(tally_analytics_chunk_copy_failures_total[$__rate_interval]))', 'failed chunks'),
+      ),
+    )
     .withPanel(ts('Active run throughput', 'rowsps', 'Rows per second of each running run since it started', q('max by (run_id) (tally_run_rows_per_second)', '{{run_id}}')))
     .withRow(new RowBuilder('Calculation (USE)'))
     .withPanel(ts('Rows calculated', 'rowsps', 'Activity rows calculated, by result status', q('sum by (status) (rate(tally_rows_calculated_total[$__rate_interval]))', '{{status}}')))

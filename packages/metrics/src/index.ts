@@ -99,6 +99,13 @@ export function createWorkerMetrics(registry: Registry) {
     runChunksParked: new Gauge({ name: 'tally_run_chunks_parked', help: 'Parked chunks of each running run (active runs only)', labelNames: ['run_id'], registers: [registry] }),
     staleWorkersUnlocked: new Counter({ name: 'tally_stale_workers_unlocked_total', help: 'Worker processes found dead by their missing heartbeat whose job locks were released', registers: [registry] }),
     heartbeatFailures: new Counter({ name: 'tally_worker_heartbeat_failures_total', help: 'Heartbeats that could not be written', registers: [registry] }),
+    analyticsRowsCopied: new Counter({
+      name: 'tally_analytics_rows_copied_total',
+      help: 'Result rows copied to the analytics store (ClickHouse): as each chunk commits, or at finalisation (chunks not yet copied, rows carried forward)',
+      labelNames: ['stage'],
+      registers: [registry],
+    }),
+    analyticsCopyFailures: new Counter({ name: 'tally_analytics_chunk_copy_failures_total', help: 'Chunks whose copy to the analytics store failed (finalisation copies them)', registers: [registry] }),
   };
 }
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

@@ -1,4 +1,4 @@
-import { createAnalyticsClient, exportRunToAnalytics, migrateAnalytics, reportAggregatesFromLines, runInventoryReportFromAnalytics, type ClickHouseClient } from '@tally/analytics';
+import { createAnalyticsClient, exportChunkToAnalytics, exportRunToAnalytics, migrateAnalytics, reportAggregatesFromLines, runInventoryReportFromAnalytics, type ClickHouseClient } from '@tally/analytics';
 import { loadMarketScope2Factors, runInventoryReport } from '@tally/db';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,7 +56,7 @@ describe('bench:report data: the same rows in Postgres and ClickHouse', () => {
     expect(await runInventoryReportFromAnalytics(ch, big.orgId, big.runId, 'equity_share', market)).toEqual(await runInventoryReport(t.db.pool, big.runId, 'equity_share'));
   });
 
-  it('keeps the rollup exact through the worker\'s export, exported twice (a retried export)', async () => {
+  it('keeps the rollup exact through the worker\'s export: a chunk copied twice (a retried chunk), then finalisation twice', async () => {
     // a copy of a small run, not yet in ClickHouse (chDB's ':memory:' is one store per process)
     const small = runs.find((r) => r.consolidationApproach === 'financial_control')!;
     const cols = `activity_id, org_id, entity_id, period_start, chunk_no, status, factor_id, factor_set_id, factor_source_ref, scope, category,
@@ -64,8 +64,11 @@ describe('bench:report data: the same rows in Postgres and ClickHouse', () => {
     const copy = (await t.db.pg.query(`insert into calculation_runs (org_id, period_start, period_end, factor_set_id, gwp_set_id, status, chunk_size)
       select org_id, period_start, period_end, factor_set_id, gwp_set_id, status, chunk_size from calculation_runs where id = $1 returning id`, [small.runId])).rows[0].id as string;
     await t.db.pg.query(`insert into calculation_results (run_id, ${cols}) select $2, ${cols} from calculation_results where run_id = $1`, [small.runId, copy]);
-    expect(await exportRunToAnalytics(t.db, ch, copy)).toBe(small.rows);
-    expect(await exportRunToAnalytics(t.db, ch, copy)).toBe(small.rows);
+    // the generator's chunks hold 10,000 rows each: this run is chunk 0
+    expect(await exportChunkToAnalytics(t.db, ch, copy, 0)).toBe(small.rows);
+    expect(await exportChunkToAnalytics(t.db, ch, copy, 0)).toBe(small.rows);
+    expect(await exportRunToAnalytics(t.db, ch, copy)).toEqual({ rows: small.rows, copied: 0 });
+    expect(await exportRunToAnalytics(t.db, ch, copy)).toEqual({ rows: small.rows, copied: 0 });
     expect(await reportAggregatesFromLines(ch, small.orgId, copy, 'financial_control')).not.toBeNull();
     const market = await loadMarketScope2Factors(t.db.pool, copy);
     expect(await runInventoryReportFromAnalytics(ch, small.orgId, copy, 'financial_control', market)).toEqual(await runInventoryReport(t.db.pool, copy, 'financial_control'));

@@ -323,7 +323,7 @@ export async function copyBenchDataToClickHouse(db: Db, ch: ClickHouseClient, pg
              (array_agg(x.code order by up.depth) filter (where x.kind = 'legal_entity'))[1] as legal_entity_code
       from up join entities x on x.id = up.anc group by up.id`);
     await c.query(`create view bench_export as
-      select r.run_id, r.org_id, r.activity_id, r.entity_id, e.ownership_pct::text as ownership_pct, r.period_start, r.status, r.scope::int as scope,
+      select r.run_id, r.org_id, r.activity_id, r.chunk_no, r.entity_id, e.ownership_pct::text as ownership_pct, r.period_start, r.status, r.scope::int as scope,
              coalesce(r.category, '') as category, coalesce(r.factor_id, '') as factor_id, coalesce(r.factor_set_id, '') as factor_set_id, r.gwp_set_id,
              coalesce(r.co2e_kg, 0)::text as co2e_kg, r.co2_kg::text as co2_kg, r.ch4_kg::text as ch4_kg, r.n2o_kg::text as n2o_kg, coalesce(r.reason, '') as reason,
              be.path as entity_path, coalesce(be.parent_code, '') as parent_code, coalesce(be.legal_entity_code, '') as legal_entity_code, e.country::text as country,
@@ -349,14 +349,14 @@ export async function copyBenchDataToClickHouse(db: Db, ch: ClickHouseClient, pg
     query: `INSERT INTO emission_results (run_id, org_id, activity_id, entity_id, ownership_pct, period_start, status, scope, category, factor_id, factor_set_id, gwp_set_id,
               co2e_kg, gas_kg, reason, export_version, entity_code, entity_path, parent_code, legal_entity_code, country, factor_source, factor_edition,
               calculation_method, match_method, dq_technological, dq_geographical, dq_temporal, spend_currency, spend_amount,
-              activity_region, supplier, quantity, quantity_unit)
+              activity_region, supplier, quantity, quantity_unit, chunk_no)
             SELECT run_id, org_id, activity_id, entity_id, toDecimal32(ownership_pct, 4), period_start, status, scope, category, factor_id, factor_set_id, gwp_set_id,
               toDecimal128(co2e_kg, 12),
               mapFromArrays(arrayFilter((g, v) -> isNotNull(v), ['CO2', 'CH4', 'N2O'], [co2_kg, ch4_kg, n2o_kg]),
                             arrayMap(v -> toDecimal128(assumeNotNull(v), 12), arrayFilter(v -> isNotNull(v), [co2_kg, ch4_kg, n2o_kg]))),
               reason, ${EXPORT_VERSION}, arrayElement(splitByChar('\\x1f', entity_path), -1), splitByChar('\\x1f', entity_path), parent_code, legal_entity_code, country,
               factor_source, factor_edition, calculation_method, match_method, dq_t, dq_g, dq_tm, spend_currency, toDecimal128(spend_amount, 12),
-              activity_region, supplier, toDecimal128(quantity, 12), quantity_unit
+              activity_region, supplier, toDecimal128(quantity, 12), quantity_unit, chunk_no
             FROM ${source}`,
   });
   // Each run's copy is complete, as exportRunToAnalytics marks it (the generator wrote rows_total rows for each run).

@@ -92,7 +92,11 @@ describe('calculation runs through graphile-worker and the thread pool', () => {
     expect(ia.totals.co2eKg).toBe(sum.rows[0].s);
     const equity = await runInventory(t.db.pool, a.id, 'equity_share');
     expect(equity.totals.co2eKg).not.toBe(ia.totals.co2eKg);
-    // finalisation copied each run to ClickHouse, which reports the same figures
+    // chunks and finalisation copied each run to ClickHouse, each row once (no FINAL here), which reports the same figures
+    for (const id of [a.id, b.id, c.id]) {
+      const rs = await analytics.query({ query: 'SELECT count() AS n, uniqExact(chunk_no) AS chunks FROM emission_results WHERE run_id = {r:UUID}', query_params: { r: id }, format: 'JSONEachRow' });
+      expect(await rs.json()).toEqual([{ n: String(N), chunks: String(Math.ceil(N / { [a.id]: 400, [b.id]: 97, [c.id]: 5_000 }[id]!)) }]);
+    }
     expect(await runInventoryFromAnalytics(analytics, a.id, 'operational_control')).toEqual(ia);
     expect(await runInventoryFromAnalytics(analytics, b.id, 'equity_share')).toEqual(await runInventory(t.db.pool, b.id, 'equity_share'));
   });
@@ -131,5 +135,7 @@ describe('calculation runs through graphile-worker and the thread pool', () => {
     expect(text).toMatch(/tally_jobs_finished_total\{[^}]*task="calculate_chunk"[^}]*outcome="success"[^}]*\} \d+/);
     expect(text).toMatch(/tally_rows_calculated_total\{[^}]*status="calculated"[^}]*\} \d+/);
     expect(text).toMatch(/tally_job_duration_seconds_bucket\{/);
+    // the analytics copy grew chunk by chunk
+    expect(Number(/^tally_analytics_rows_copied_total\{[^}]*stage="chunk"[^}]*\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { exportRunToAnalytics } from '@tally/analytics';
+import { exportChunkToAnalytics, exportRunToAnalytics } from '@tally/analytics';
 import { factorKeysFor, MATCHED_ACTIVITY_TYPES } from '@tally/core';
 import { chunkActivityRows, commitChunk, factorsForRun, failRun, finalizeRun, findChunkWork, findRun, liveMappingRules, loadEconomics, parkChunk, planRun, runStatus, TASK } from '@tally/db';
 import type { Task, TaskList } from 'graphile-worker';
@@ -95,6 +95,16 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
   if (commit.status === 'written') {
     ctx.metrics.chunks.inc({ outcome: 'done' });
     for (const [status, n] of Object.entries(calculation.counts)) if (n > 0) ctx.metrics.rowsCalculated.inc({ status }, n);
+    // The analytics copy grows with the run. Postgres has the chunk already: a failed copy is not
+    // the chunk's failure, and finalisation copies whatever chunk is missing.
+    if (ctx.analytics) {
+      try {
+        ctx.metrics.analyticsRowsCopied.inc({ stage: 'chunk' }, await exportChunkToAnalytics(ctx.db, ctx.analytics, runId, chunkNo));
+      } catch (e) {
+        ctx.metrics.analyticsCopyFailures.inc();
+        ctx.logger.warn({ runId, chunkNo, err: (e as Error).message }, 'chunk not copied to analytics; finalisation will copy it');
+      }
+    }
   }
 };
 
@@ -108,16 +118,17 @@ function identityOf(o: object): number {
 let nextIdentity = 1;
 
 /**
- * Copies the run to the analytics store (idempotent), then marks it complete: a run is never
- * reported complete before its analytics copy exists.
+ * Completes the run's analytics copy (the chunks not yet copied; idempotent), then marks the run
+ * complete: a run is never reported complete before its analytics copy exists.
  */
 const finalizeCalculationRun = (ctx: TaskContext): Task => async (raw) => {
   const { runId } = RunPayload.parse(raw);
   const run = await findRun(ctx.db.pool, runId);
   if (!run || run.status !== 'running') return;
   if (ctx.analytics) {
-    const rows = await exportRunToAnalytics(ctx.db, ctx.analytics, runId);
-    ctx.logger.info({ runId, rows }, 'run copied to analytics');
+    const { rows, copied } = await exportRunToAnalytics(ctx.db, ctx.analytics, runId);
+    ctx.metrics.analyticsRowsCopied.inc({ stage: 'finalisation' }, copied);
+    ctx.logger.info({ runId, rows, copied }, 'run copied to analytics');
   }
   const outcome = await finalizeRun(ctx.db.pg, runId);
   if (outcome === 'complete') {
