@@ -38,6 +38,18 @@ async function seedRun(t: ReturnType<typeof useTestDatabase>): Promise<string> {
   return run;
 }
 
+/** A second run of the organisation with the same results in Postgres; chunkNo: the SQL of each row's chunk. */
+async function copyOfRun(t: ReturnType<typeof useTestDatabase>, runId: string, chunkNo: string): Promise<{ org: string; run: string }> {
+  const { org_id: org, id: run } = (await t.db.pg.query(
+    `insert into calculation_runs (org_id, period_start, period_end, factor_set_id, gwp_set_id, status, chunk_size)
+     select org_id, period_start, period_end, factor_set_id, gwp_set_id, status, chunk_size from calculation_runs where id = $1 returning org_id, id`,
+    [runId],
+  )).rows[0];
+  await t.db.pg.query(`insert into calculation_results select $2, activity_id, org_id, entity_id, period_start, ${chunkNo}, status, factor_id, factor_set_id, factor_source_ref, scope, category, unit_from, unit_to, unit_multiplier,
+    unit_assumption, gwp_set_id, co2e_method, co2e_kg, co2_kg, ch4_kg, n2o_kg, gas_kg, reason, detail from calculation_results where run_id = $1`, [runId, run]);
+  return { org, run };
+}
+
 describe('ClickHouse analytics copy (embedded chDB)', () => {
   const t = useTestDatabase();
   let ch: ClickHouseClient;
@@ -79,13 +91,7 @@ describe('ClickHouse analytics copy (embedded chDB)', () => {
 
   it('refuses to report from a copy made before the report columns, until the run is exported again', async () => {
     // a second run with the same results, whose analytics copy has only the first file's columns
-    const { org_id: org, id: copy } = (await t.db.pg.query(
-      `insert into calculation_runs (org_id, period_start, period_end, factor_set_id, gwp_set_id, status, chunk_size)
-       select org_id, period_start, period_end, factor_set_id, gwp_set_id, status, chunk_size from calculation_runs where id = $1 returning org_id, id`,
-      [runId],
-    )).rows[0];
-    await t.db.pg.query(`insert into calculation_results select $2, activity_id, org_id, entity_id, period_start, chunk_no, status, factor_id, factor_set_id, factor_source_ref, scope, category, unit_from, unit_to, unit_multiplier,
-      unit_assumption, gwp_set_id, co2e_method, co2e_kg, co2_kg, ch4_kg, n2o_kg, gas_kg, reason, detail from calculation_results where run_id = $1`, [runId, copy]);
+    const { org, run: copy } = await copyOfRun(t, runId, 'chunk_no');
     const cols = 'org_id, activity_id, entity_id, ownership_pct, period_start, status, scope, category, factor_id, factor_set_id, gwp_set_id, co2e_kg, gas_kg, reason';
     await ch.command({ query: `INSERT INTO emission_results (run_id, ${cols}) SELECT {copy:UUID}, ${cols} FROM emission_results FINAL WHERE run_id = {r:UUID}`, query_params: { r: runId, copy } });
     // no completed export of this run: the rollup is not trusted, and the scan finds the old copy
@@ -100,13 +106,7 @@ describe('ClickHouse analytics copy (embedded chDB)', () => {
 
   it('copies chunk by chunk as chunks commit, and finalisation copies only the chunks missing, never a row twice', async () => {
     // the same results as a run of three chunks (the last two carried or failed to copy)
-    const { org_id: org, id: run } = (await t.db.pg.query(
-      `insert into calculation_runs (org_id, period_start, period_end, factor_set_id, gwp_set_id, status, chunk_size)
-       select org_id, period_start, period_end, factor_set_id, gwp_set_id, status, chunk_size from calculation_runs where id = $1 returning org_id, id`,
-      [runId],
-    )).rows[0];
-    await t.db.pg.query(`insert into calculation_results select $2, activity_id, org_id, entity_id, period_start, (activity_id % 3)::int - 1, status, factor_id, factor_set_id, factor_source_ref, scope, category, unit_from, unit_to, unit_multiplier,
-      unit_assumption, gwp_set_id, co2e_method, co2e_kg, co2_kg, ch4_kg, n2o_kg, gas_kg, reason, detail from calculation_results where run_id = $1`, [runId, run]);
+    const { org, run } = await copyOfRun(t, runId, '(activity_id % 3)::int - 1');
     const copied = async () => {
       const rs = await ch.query({ query: 'SELECT chunk_no, count() AS n FROM emission_results WHERE run_id = {r:UUID} GROUP BY chunk_no ORDER BY chunk_no', query_params: { r: run }, format: 'JSONEachRow' });
       return rs.json<{ chunk_no: number; n: string }>();
