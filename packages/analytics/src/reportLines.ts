@@ -66,7 +66,7 @@ export async function reportAggregatesFromLines(ch: ClickHouseClient, orgId: str
   if (runRows === 0 || rolled !== runRows) return null;
 
   const of = (b: string) => lines.filter((l) => l.breakdown === b);
-  const scope = (l: Line) => (Number(l.scope) === -1 ? null : Number(l.scope));
+  const scope = (l: Line) => (l.scope === -1 ? null : l.scope);
   return {
     breakdowns: lines
       .filter((l) => BREAKDOWN_LINES.has(l.breakdown))

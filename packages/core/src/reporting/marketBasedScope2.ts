@@ -360,12 +360,11 @@ export function allocateMarketBasedScope2(rows: readonly Scope2ConsumptionRow[],
 
   // 3. Residual mix for the rest; 4. else the location-based figure, disclosed as a fallback.
   const residuals = factors.filter((f) => f.kind === 'residual_mix');
-  const residualMemo = new Map<string, MarketFactor | undefined>();
-  const residualFor = (line: Line) => {
-    const k = `${line.region}\u0000${line.year}\u0000${line.carrier}`;
-    if (!residualMemo.has(k)) residualMemo.set(k, latestFor(residuals, line, false));
-    return residualMemo.get(k);
-  };
+  const residualOf = memo((k) => {
+    const [region, year, carrier] = k.split('\u0000') as [string, string, EnergyCarrier];
+    return latestFor(residuals, { region, year: Number(year), carrier }, false);
+  });
+  const residualFor = (line: Line) => residualOf(`${line.region}\u0000${line.year}\u0000${line.carrier}`);
   const residualKWh = new WeightedSum();
   const fallbackKWh = new WeightedSum();
   const consumption = new WeightedSum();
