@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { cataloguePhrase } from './cataloguePhrase.ts';
+import { cataloguePhrase, namesApparelContractor } from './cataloguePhrase.ts';
 import { createMatchEngine } from './engine.ts';
 import type { LexiconEntry, MatchTarget } from './types.ts';
+
+describe('namesApparelContractor', () => {
+  it("is the apparel contractors' entries, not the makers' that exclude them", () => {
+    expect(namesApparelContractor("Trousers, men's and boys', cut and sew apparel contractors")).toBe(true);
+    expect(namesApparelContractor('Embroidering contractors on apparel')).toBe(true);
+    expect(namesApparelContractor("Trousers, men's and boys', cut and sewn from purchased fabric (except apparel contractors)")).toBe(false);
+    expect(namesApparelContractor('Gloves, leather (except athletic, cut and sewn apparel contractors), manufacturing')).toBe(false);
+    expect(namesApparelContractor('Plumbing contractors')).toBe(false);
+  });
+});
 
 describe('cataloguePhrase', () => {
   it('drops what the code leaves out', () => {
@@ -45,6 +55,14 @@ describe('catalogue phrases in the engine', () => {
 
   it('does not match a text on the words of an exclusion', () => {
     expect(engine.match({ description: 'DRILL POWER-DRIVEN', unit: 'USD' }).alternatives.map((a) => a.key)).toEqual(['naics-2017/333991']);
+  });
+
+  it("gives a tie between a maker's entry and the apparel contractors' same entry to the maker", () => {
+    const e = createMatchEngine({
+      targets: [spend('315210', 'Cut and Sew Apparel Contractors'), spend('315220', "Men's and Boys' Cut and Sew Apparel Manufacturing")],
+      lexicon: [lex('315210', "Work shirts, men's and boys', cut and sew apparel contractors"), lex('315220', "Work shirts, men's and boys', cut and sewn from purchased fabric (except apparel contractors)")],
+    });
+    expect(e.match({ description: 'SHIRT WORK NAVY', unit: 'USD' }).alternatives.map((a) => a.key)).toEqual(['naics-2017/315220', 'naics-2017/315210']);
   });
 
   it('lets a line without a gender or route cover the whole of the entry of each route', () => {

@@ -30,3 +30,14 @@ export function cataloguePhrase(phrase: string): string {
   // Tidy what is left, for the evidence shown to reviewers (the words are the same either way).
   return kept.replace(/\s+/g, ' ').replace(/ (?=[,;)])/g, '').replace(/([,;])(?:\s*[,;])+/g, '$1').replace(/^[\s,;]+|[\s,;]+$/g, '');
 }
+
+// Made by apparel contractors ("... cut and sew apparel contractors", "Embroidering contractors on apparel").
+const CONTRACTOR = /\bcontractors?\s+on\s+apparel\b|\bapparel\s+contractors?\b/i;
+
+/**
+ * Whether a catalogue entry names the apparel contractors' trade (315210, who sew others' fabric
+ * for a fee) rather than a product of their own; "(except apparel contractors)" does not count.
+ */
+export function namesApparelContractor(phrase: string): boolean {
+  return CONTRACTOR.test(phrase.replace(EXCLUSION, ' '));
+}

@@ -36,6 +36,13 @@ describe('normalisation', () => {
     expect(terms('Hammers manufacturing')).toEqual(['hammer', 'manufactur']);
   });
 
+  it('drops a word that is also a unit only after a number: "METER, COLD WATER" is a meter, "2 METER" a length', () => {
+    expect(words('METER, COLD WATER 5/8 INCH')).toEqual(['meter', 'cold', 'water']);
+    expect(words('CABLE PATCH 2 METER; HOSE 50 FOOT')).toEqual(['cable', 'patch', 'hose']);
+    expect(words('VALVE FOOT 4IN; Meters, water')).toEqual(['valve', 'foot', 'meters', 'water']);
+    expect(words('SHIRT SZ XLARGE')).toEqual(['shirt']);
+  });
+
   it('keeps "w/", "w/o" and "a/c" whole, splits other slashes, and takes no word for an object property', () => {
     expect(words('HOSE W/O FITTINGS')).toEqual(['hose', 'fittings']);
     expect(words('A/C FILTER')).toEqual(['air', 'conditioning', 'filter']);

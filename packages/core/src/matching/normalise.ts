@@ -24,7 +24,7 @@ const ABBREVIATIONS: Record<string, string> = {
   ppe: 'protective equipment', hi: 'high', vis: 'visibility', refrig: 'refrigeration', lab: 'laboratory', chem: 'chemical',
   lubr: 'lubricant', lube: 'lubricant', dsl: 'diesel', ulsd: 'diesel', petrol: 'gasoline', unl: 'unleaded gasoline', unld: 'unleaded gasoline',
   lpg: 'liquefied petroleum gas propane', cng: 'compressed natural gas', lng: 'liquefied natural gas', kero: 'kerosene', furn: 'furniture', tel: 'telephone',
-  cert: 'certificate', trng: 'training', consult: 'consulting', rpr: 'repair', inst: 'installation', instl: 'installation',
+  cert: 'certificate', sched: 'schedule', dbl: 'double', rbr: 'rubber', hydr: 'hydrant', trng: 'training', consult: 'consulting', rpr: 'repair', inst: 'installation', instl: 'installation',
   adj: 'adjustable', wk: 'work', jt: 'joint', mech: 'mechanical', disp: 'disposable', fnpt: 'female pipe thread', mnpt: 'male pipe thread',
   ctrl: 'control', xfmr: 'transformer', rcpt: 'receptacle', recept: 'receptacle', conn: 'connector', fltr: 'filter', gskt: 'gasket',
   brg: 'bearing', thrd: 'thread', flg: 'flange', ftg: 'fitting', ftgs: 'fittings', cpl: 'coupling', bshg: 'bushing', pwr: 'power', tbg: 'tubing',
@@ -46,8 +46,8 @@ const STOP = new Set(
     'a an and or the of for to in on at by from with without as per all any other others not otherwise classified nos nec etc ' +
     'type types style size sizes kind assorted various misc miscellaneous item items each ea pair pr set sets pack pk pkg package case cs box bx ctn carton roll rl ' +
     'lot unit units pc pcs piece pieces qty quantity no number num ref part parts accessory accessories supply supplies ' +
-    'inch inches in ft feet foot yd yard yards mm cm m meter meters lb lbs pound pounds oz ounce ounces gal gallon gallons qt quart quarts pt pint liter liters ml kg g ' +
-    'deg degree degrees dia diameter od id length long wide width high height thick thickness x xl xxl lg large med medium sm small mini ' +
+    'inch inches in ft feet yd mm cm m lb lbs pound pounds oz ounce ounces gal gallon gallons qt quart quarts pt pint liter liters ml kg g ' +
+    'deg degree degrees dia diameter od id length long wide width high height thick thickness x xl xxl xxxl xs lg lrg large xlarge xxlarge xsmall med medium sm small mini sz ' +
     'equal equivalent approved brand model mfr manufacturer contract price agreement per annum year annual order purchase delivery deliver del date ' +
     'new used include including includes incl only use usage shall be will may must'
   ).split(' '),
@@ -66,13 +66,13 @@ export const BROADER: Record<string, readonly string[]> = {
   wool: ['textile'], leather: ['leather'], oak: ['wood'], pine: ['wood'], plywood: ['wood'], lumber: ['wood'],
   // product families, in the words the NAICS index uses for them
   coupling: ['fitting'], nipple: ['pipe', 'fitting'], elbow: ['pipe', 'fitting'], tee: ['pipe', 'fitting'], bend: ['pipe', 'fitting'],
-  adapter: ['fitting'], reducer: ['pipe', 'fitting'], bushing: ['fitting'], union: ['fitting'], flange: ['pipe', 'fitting'], cap: ['fitting'],
+  adapter: ['fitting'], reducer: ['pipe', 'fitting'], bushing: ['fitting'], union: ['fitting'], flange: ['pipe', 'fitting'],
   hammer: ['handtool'], screwdriver: ['handtool'], wrench: ['handtool'], pliers: ['handtool'], shovel: ['handtool'], rake: ['handtool'], spade: ['handtool'],
-  chisel: ['handtool'], crowbar: ['handtool'], axe: ['handtool'], trowel: ['handtool'], file: ['handtool'], saw: ['saw', 'blade'],
+  chisel: ['handtool'], crowbar: ['handtool'], axe: ['handtool'], trowel: ['handtool'],
   shirt: ['apparel', 'clothing'], pants: ['apparel', 'trousers'], trousers: ['apparel'], jacket: ['apparel', 'clothing'],
   coverall: ['apparel', 'clothing'], uniform: ['apparel', 'clothing'], raincoat: ['apparel', 'clothing'],
   vest: ['apparel', 'clothing'], boot: ['footwear'], shoe: ['footwear'],
-  laptop: ['computer'], notebook: ['computer'], desktop: ['computer'], server: ['computer'], printer: ['computer', 'peripheral'],
+  laptop: ['computer'], desktop: ['computer'], server: ['computer'], printer: ['computer', 'peripheral'],
   monitor: ['computer', 'peripheral'], keyboard: ['computer', 'peripheral'], toner: ['toner', 'cartridge'], router: ['communications', 'equipment'],
   cable: ['wire'], cord: ['wire'], bolt: ['fastener'], nut: ['fastener'], screw: ['fastener'], washer: ['fastener'], rivet: ['fastener'],
   paint: ['paint', 'coating'], primer: ['paint', 'coating'], cleaner: ['cleaning', 'preparation'], detergent: ['cleaning', 'preparation'], soap: ['soap'],
@@ -94,8 +94,11 @@ export function words(text: string): string[] {
   const lower = text.toLowerCase();
   const n = lower.length;
   let i = 0;
+  let afterNumber = false;
   while (i < n) {
     if (!isAlnum(lower.charCodeAt(i))) {
+      // a list or clause break ("4IN; METERS") ends what a number measures
+      if (BREAK.has(lower.charCodeAt(i))) afterNumber = false;
       i++;
       continue;
     }
@@ -108,10 +111,22 @@ export function words(text: string): string[] {
       while (j < n && isLetter(lower.charCodeAt(j))) j++;
       if (ABBREVIATION.has(lower.slice(start, j))) end = i = j;
     }
-    pushWord(lower.slice(start, end), out);
+    const raw = lower.slice(start, end);
+    const numeric = /\d/.test(raw);
+    if (!(afterNumber && MEASURE_OR_THING.has(raw))) pushWord(raw, out);
+    afterNumber = numeric;
   }
   return out;
 }
+
+/**
+ * Words that are a unit of measure after a number ("CABLE 2 METER", "HOSE 50 FOOT") and a thing
+ * otherwise ("METER, COLD WATER", "VALVE, FOOT", "HYDRANT, YARD"): dropped only after a number. As
+ * stop words they took "Meters, water" out of the Census index too.
+ */
+const MEASURE_OR_THING = new Set(['meter', 'meters', 'foot', 'yard', 'yards']);
+/** , ; : ( ) */
+const BREAK = new Set([44, 59, 58, 40, 41]);
 
 function pushWord(raw: string, out: string[]): void {
   // Sizes, part numbers and quantities ("1-1/4", "98980", "4x8", "16oz") say nothing of the kind of thing.
