@@ -43,6 +43,12 @@ describe('normalisation', () => {
     expect(words('SHIRT SZ XLARGE')).toEqual(['shirt']);
   });
 
+  it('spells out medical purchasing abbreviations, those with a digit too', () => {
+    expect(words('EPINEPHRINE INJ USP 1MG/ML')).toEqual(['epinephrine', 'injection', 'pharmaceutical']);
+    expect(words('SPO2 SENSOR DISP; O2 MASK')).toEqual(['pulse', 'oximeter', 'sensor', 'disposable', 'oxygen', 'mask']);
+    expect(words('EKG ELECTRODES')).toEqual(['electrocardiograph', 'electrodes']);
+  });
+
   it('keeps "w/", "w/o" and "a/c" whole, splits other slashes, and takes no word for an object property', () => {
     expect(words('HOSE W/O FITTINGS')).toEqual(['hose', 'fittings']);
     expect(words('A/C FILTER')).toEqual(['air', 'conditioning', 'filter']);

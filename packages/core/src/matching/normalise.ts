@@ -28,6 +28,10 @@ const ABBREVIATIONS: Record<string, string> = {
   adj: 'adjustable', wk: 'work', jt: 'joint', mech: 'mechanical', disp: 'disposable', fnpt: 'female pipe thread', mnpt: 'male pipe thread',
   ctrl: 'control', xfmr: 'transformer', rcpt: 'receptacle', recept: 'receptacle', conn: 'connector', fltr: 'filter', gskt: 'gasket',
   brg: 'bearing', thrd: 'thread', flg: 'flange', ftg: 'fitting', ftgs: 'fittings', cpl: 'coupling', bshg: 'bushing', pwr: 'power', tbg: 'tubing',
+  // medical and first-aid purchasing
+  ekg: 'electrocardiograph', ecg: 'electrocardiograph', aed: 'automated external defibrillator', iv: 'intravenous', bvm: 'bag valve mask resuscitator',
+  nibp: 'blood pressure monitor', bp: 'blood pressure', spo2: 'pulse oximeter', usp: 'pharmaceutical', o2: 'oxygen', co2: 'carbon dioxide', cpr: 'cardiopulmonary resuscitation', inj: 'injection',
+  syr: 'syringe', cath: 'catheter', et: 'endotracheal', ett: 'endotracheal tube', ng: 'nasogastric', sol: 'solution', soln: 'solution', tab: 'tablet', tabs: 'tablets',
   blk: 'black', wht: 'white', yel: 'yellow', grn: 'green', fluor: 'fluorescent', incand: 'incandescent', reflec: 'reflective', refl: 'reflective',
 };
 
@@ -129,13 +133,14 @@ const MEASURE_OR_THING = new Set(['meter', 'meters', 'foot', 'yard', 'yards']);
 const BREAK = new Set([44, 59, 58, 40, 41]);
 
 function pushWord(raw: string, out: string[]): void {
-  // Sizes, part numbers and quantities ("1-1/4", "98980", "4x8", "16oz") say nothing of the kind of thing.
-  if (/\d/.test(raw)) return;
+  // An abbreviation may hold a digit ("o2", "spo2"); otherwise sizes, part numbers and quantities
+  // ("1-1/4", "98980", "4x8", "16oz") say nothing of the kind of thing.
   const expanded = ABBREVIATION.get(raw);
   if (expanded !== undefined) {
     for (const e of expanded) out.push(e);
     return;
   }
+  if (/\d/.test(raw)) return;
   const w = SPELLING_OF.get(raw) ?? raw;
   if (w.length < 2 || STOP.has(w)) return;
   out.push(w);
