@@ -1,6 +1,7 @@
 import { findUnit } from '../units/convertUnit.ts';
 import { cataloguePhrase, namesApparelContractor } from './cataloguePhrase.ts';
-import { BROADER, stem, terms, words } from './normalise.ts';
+import { Compounds } from './compounds.ts';
+import { BROADER, stem, termOf, terms, words } from './normalise.ts';
 import { KeyDocuments, PhraseIndex, type PhraseHit, type QueryTerm } from './phraseIndex.ts';
 import type { LexiconEntry, MappingRule, MatchAlternative, MatchOutcome, MatchQuery, MatchTarget } from './types.ts';
 
@@ -65,6 +66,14 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
   }
   for (const [i, t] of targets.entries()) phrases.push({ key: i, text: t.title, weight: SOURCE_WEIGHT['naics-2017-title']!, source: 'title' });
   const index = new PhraseIndex(phrases, targets.length);
+  const compounds = new Compounds(phrases.map((p) => words(p.text)));
+  /** The terms of a text; a word no phrase has, as the lexicon's words when it is one of their compounds (compounds.ts). */
+  const queryTerms = (text: string): string[] =>
+    words(text).flatMap((w) => {
+      const t = termOf(w);
+      if (index.idf(t) > 0) return [t];
+      return compounds.resolve(w)?.map(termOf) ?? [t];
+    });
   const docTexts = targets.map(() => [] as string[]);
   for (const p of phrases) docTexts[p.key]!.push(p.text);
   const docs = new KeyDocuments(docTexts);
@@ -88,6 +97,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
   };
   const rules = [...(input.rules ?? [])].sort((a, b) => RULE_ORDER[a.kind] - RULE_ORDER[b.kind]);
   const regexes = new Map(rules.filter((r) => r.kind === 'regex').map((r) => [r.id, safeRegex(r.pattern)]));
+
 
   const outcomeFor = (key: string, method: MatchOutcome['method'], confidence: number, evidence: MatchOutcome['evidence']): MatchOutcome => {
     const t = targets[byKey.get(key) ?? -1];
@@ -116,7 +126,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     }
     // (3) + (4) text, unit-compatible targets only
     const text = q.category ? (q.description ? `${q.description} ; ${q.category}` : q.category) : (q.description ?? '');
-    const query = weightedTerms(text);
+    const query = weightedTerms(queryTerms(text));
     if (query.length === 0) return noMatch('the text has no words to match on');
     const service = query.some((x) => SERVICE_TERMS.has(x.term));
     const prior = service ? undefined : goodsPrior;
@@ -205,10 +215,10 @@ function codeOf(q: MatchQuery, bridge: MatchEngineInput['naics2022To2017']): { k
  * Query terms with weights: a catalogue line usually leads with its noun ("COUPLING BRASS ...",
  * "GAUGES, PRESSURE AND VACUUM"), so the first word counts a little more; repeated terms count once.
  */
-function weightedTerms(text: string): QueryTerm[] {
+function weightedTerms(ts: readonly string[]): QueryTerm[] {
   const seen = new Map<string, number>();
   const add = (t: string, w: number) => seen.set(t, Math.max(seen.get(t) ?? 0, w));
-  terms(text).forEach((t, i) => {
+  ts.forEach((t, i) => {
     add(t, i === 0 ? HEAD_WEIGHT : 1);
     for (const b of BROADER_BY_STEM.get(t) ?? []) add(b, BROADER_WEIGHT);
   });

@@ -174,14 +174,17 @@ export function stem(w: string): string {
   return KEEP_FORM.has(s) ? s : stemmer(w);
 }
 
+/** The term of one word of words() (its stem()), remembered: the same words come again and again. */
+export function termOf(w: string): string {
+  let s = stems.get(w);
+  if (s === undefined) {
+    s = stem(w);
+    if (stems.size < 200_000) stems.set(w, s);
+  }
+  return s;
+}
+
 /** Stems (stem()) of the words of a text, in order, duplicates kept. */
 export function terms(text: string): string[] {
-  return words(text).map((w) => {
-    let s = stems.get(w);
-    if (s === undefined) {
-      s = stem(w);
-      if (stems.size < 200_000) stems.set(w, s);
-    }
-    return s;
-  });
+  return words(text).map(termOf);
 }
