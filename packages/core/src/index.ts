@@ -24,6 +24,7 @@ export * from './spend/economicTables.ts';
 export * from './matching/types.ts';
 export * from './matching/normalise.ts';
 export * from './matching/engine.ts';
+export * from './matching/confidence.ts';
 export * from './matching/targets.ts';
 export * from './reporting/dataQuality.ts';
 export * from './reporting/marketBasedScope2.ts';

@@ -1,5 +1,5 @@
 /**
- * pnpm bench:matching [--file PATH] [--json] [--threshold X]
+ * pnpm bench:matching [--file PATH] [--json] [--threshold X] [--fit-confidence]
  *
  * Accuracy and speed of factor matching on a labelled purchase file (default: the shipped City of
  * Austin development set). The engine is built once from the shipped lexicon (Census 2017 index,
@@ -21,14 +21,18 @@
  *   (process.threadCpuUsage), which other processes on a shared machine do not slow.
  * Baseline in the same run: a hash-map lookup of each item's normalised description among the
  * lexicon's exact phrases, the least work a text matcher can do.
+ * --fit-confidence: also fits the confidence model on the file (fitConfidence.ts) and prints it,
+ * with a check on held-out data: fitted on one hash half, applied to the other, beside the
+ * engine's model on the same half.
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createMatchEngine, matchTargetsOf, type MatchOutcome, type MatchQuery } from '@tally/core';
+import { CONFIDENCE_MODEL, createMatchEngine, matchTargetsOf, type MatchOutcome, type MatchQuery } from '@tally/core';
 import { AUSTIN_DEV_FILE, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon } from '@tally/factor-data';
+import { confidenceSamples, crossHalfCheck, fitLogistic } from './fitConfidence.ts';
 import { scoreMatches } from './scoreMatches.ts';
 
-const { values: args } = parseArgs({ options: { file: { type: 'string', default: AUSTIN_DEV_FILE }, json: { type: 'boolean', default: false }, threshold: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { file: { type: 'string', default: AUSTIN_DEV_FILE }, json: { type: 'boolean', default: false }, threshold: { type: 'string' }, 'fit-confidence': { type: 'boolean', default: false } } });
 const file = args.file;
 const fail = (message: string): never => {
   console.error(`bench:matching: ${message}`);
@@ -112,6 +116,16 @@ const result = {
   cpus: cpus().length,
   node: process.versions.node,
 };
+if (args['fit-confidence']) {
+  const samples = confidenceSamples(items, outcomes);
+  const fitted = fitLogistic(samples);
+  console.log(`confidence model fitted on ${fitted.items} text matches (${fitted.right} right): ${JSON.stringify(fitted.model)}`);
+  console.log(`the engine's model: ${JSON.stringify(CONFIDENCE_MODEL)}`);
+  for (const c of crossHalfCheck(samples, threshold, CONFIDENCE_MODEL)) {
+    const f = (a: { accepted: number; precision: number }) => `${a.accepted} (${((a.accepted / c.items) * 100).toFixed(1)}%) at precision ${a.precision.toFixed(3)}`;
+    console.log(`hash half ${c.half} (${c.items} text matches), confidence >= ${threshold}: fitted on the other half ${f(c.fitted)}; the engine's model ${f(c.current)}`);
+  }
+}
 if (args.json) console.log(JSON.stringify(result));
 else {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

@@ -1,6 +1,7 @@
 import { findUnit } from '../units/convertUnit.ts';
 import { cataloguePhrase, namesApparelContractor } from './cataloguePhrase.ts';
 import { Compounds } from './compounds.ts';
+import { confidenceOf } from './confidence.ts';
 import { BROADER, stem, termOf, terms, words } from './normalise.ts';
 import { KeyDocuments, PhraseIndex, type PhraseHit, type QueryTerm } from './phraseIndex.ts';
 import type { LexiconEntry, MappingRule, MatchAlternative, MatchOutcome, MatchQuery, MatchTarget } from './types.ts';
@@ -142,9 +143,9 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     }).slice(0, 5);
     if (hits.length === 0) return noMatch(`no ${dimension ?? ''} factor shares a word with the text`.replace('  ', ' '));
     // Two views of the text agree when the best single phrase and the best whole document name the
-    // same key; told to the reviewer (on the development set it did not sharpen the confidence).
+    // same key: told to the reviewer, and weighed by the confidence.
     const agree = hits[0] !== undefined && hits[0].key === phraseTop && hits[0].key === docTop;
-    const conf = confidences(hits);
+    const conf = confidences(hits, agree);
     const alternatives: MatchAlternative[] = hits.map((h, i) => ({ key: targets[h.key]!.key, title: targets[h.key]!.title, confidence: conf[i]! }));
     const best = hits[0]!;
     const matched = phraseTerms(best.phrase);
@@ -229,20 +230,13 @@ const BROADER_BY_STEM = new Map(Object.entries(BROADER).map(([w, bs]) => [stem(w
 const HEAD_WEIGHT = 1.5;
 const BROADER_WEIGHT = 0.5;
 
-/**
- * Confidence from the retrieval evidence: how much of the query the best phrase covers and how
- * far the best key stands above the next. A logistic map keeps it in (0, 1). The intercept is -4.6
- * (was -4) since phrases are scored by how much of them the text covers (phraseIndex.ts), which
- * widens the lead of the best key: it keeps the share of the development set at or above 0.8 (the
- * default threshold of organisations) near the 11% it was, rather than maximising precision there.
- */
-function confidences(hits: readonly PhraseHit[]): number[] {
+/** Each hit's confidence (confidence.ts); below the top, a key's lead is what it lacks of the top's score. */
+function confidences(hits: readonly PhraseHit[], agree: boolean): number[] {
   const top = hits[0]!.score;
   return hits.map((h, i) => {
     const next = hits[i + 1]?.score ?? 0;
     const margin = top > 0 ? (h.score - (i === 0 ? next : top)) / top : 0;
-    const z = -4.6 + 3.5 * h.coverage + 8 * margin;
-    return Math.round((1 / (1 + Math.exp(-z))) * 1e4) / 1e4;
+    return confidenceOf({ coverage: h.coverage, phraseCoverage: h.phraseCoverage, margin, agree: i === 0 && agree });
   });
 }
 
