@@ -43,6 +43,12 @@ describe('normalisation', () => {
     expect(words('SHIRT SZ XLARGE')).toEqual(['shirt']);
   });
 
+  it('reads SS and LS as sleeves on a garment and SS as stainless steel otherwise', () => {
+    expect(words('SHIRTS, TEE, SS, 2XLARGE')).toEqual(['shirts', 'tee', 'short', 'sleeve']);
+    expect(words('SHIRT UNIFORM L/S NAVY')).toEqual(['shirt', 'uniform', 'long', 'sleeve', 'navy']);
+    expect(words('BOLT SS 1/2')).toEqual(['bolt', 'stainless', 'steel']);
+  });
+
   it('spells out medical purchasing abbreviations, those with a digit too', () => {
     expect(words('EPINEPHRINE INJ USP 1MG/ML')).toEqual(['epinephrine', 'injection', 'pharmaceutical']);
     expect(words('SPO2 SENSOR DISP; O2 MASK')).toEqual(['pulse', 'oximeter', 'sensor', 'disposable', 'oxygen', 'mask']);

@@ -82,6 +82,13 @@ export const BROADER: Record<string, readonly string[]> = {
   paint: ['paint', 'coating'], primer: ['paint', 'coating'], cleaner: ['cleaning', 'preparation'], detergent: ['cleaning', 'preparation'], soap: ['soap'],
 };
 
+/**
+ * On a garment, SS and LS are sleeves, not stainless steel: "SHIRTS, TEE, DRI-FIT, SS" went to steel
+ * mills. Read so only when the text names a garment.
+ */
+const GARMENT = /\b(?:shirts?|tees?|t-shirts?|polos?|blouses?|coveralls?|jackets?|sweatshirts?|jerseys?|uniforms?)\b/;
+const GARMENT_ABBREVIATION = new Map(Object.entries({ ss: ['short', 'sleeve'], 's/s': ['short', 'sleeve'], ls: ['long', 'sleeve'], 'l/s': ['long', 'sleeve'] }));
+
 const ABBREVIATION = new Map(Object.entries(ABBREVIATIONS).map(([w, e]) => [w, e.split(' ').filter((x) => x !== '' && !STOP.has(x))]));
 const SPELLING_OF = new Map(Object.entries(SPELLING));
 
@@ -97,6 +104,7 @@ export function words(text: string): string[] {
   const out: string[] = [];
   const lower = text.toLowerCase();
   const n = lower.length;
+  const garment = GARMENT.test(lower);
   let i = 0;
   let afterNumber = false;
   while (i < n) {
@@ -113,11 +121,11 @@ export function words(text: string): string[] {
     if (i < n && lower.charCodeAt(i) === 47) {
       let j = i + 1;
       while (j < n && isLetter(lower.charCodeAt(j))) j++;
-      if (ABBREVIATION.has(lower.slice(start, j))) end = i = j;
+      if (ABBREVIATION.has(lower.slice(start, j)) || (garment && GARMENT_ABBREVIATION.has(lower.slice(start, j)))) end = i = j;
     }
     const raw = lower.slice(start, end);
     const numeric = /\d/.test(raw);
-    if (!(afterNumber && MEASURE_OR_THING.has(raw))) pushWord(raw, out);
+    if (!(afterNumber && MEASURE_OR_THING.has(raw))) pushWord(raw, out, garment);
     afterNumber = numeric;
   }
   return out;
@@ -132,10 +140,10 @@ const MEASURE_OR_THING = new Set(['meter', 'meters', 'foot', 'yard', 'yards']);
 /** , ; : ( ) */
 const BREAK = new Set([44, 59, 58, 40, 41]);
 
-function pushWord(raw: string, out: string[]): void {
+function pushWord(raw: string, out: string[], garment: boolean): void {
   // An abbreviation may hold a digit ("o2", "spo2"); otherwise sizes, part numbers and quantities
   // ("1-1/4", "98980", "4x8", "16oz") say nothing of the kind of thing.
-  const expanded = ABBREVIATION.get(raw);
+  const expanded = (garment ? GARMENT_ABBREVIATION.get(raw) : undefined) ?? ABBREVIATION.get(raw);
   if (expanded !== undefined) {
     for (const e of expanded) out.push(e);
     return;
