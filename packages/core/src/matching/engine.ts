@@ -99,7 +99,6 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
   const rules = [...(input.rules ?? [])].sort((a, b) => RULE_ORDER[a.kind] - RULE_ORDER[b.kind]);
   const regexes = new Map(rules.filter((r) => r.kind === 'regex').map((r) => [r.id, safeRegex(r.pattern)]));
 
-
   const outcomeFor = (key: string, method: MatchOutcome['method'], confidence: number, evidence: MatchOutcome['evidence']): MatchOutcome => {
     const t = targets[byKey.get(key) ?? -1];
     return { key, title: t?.title ?? key, method, confidence, alternatives: [{ key, title: t?.title ?? key, confidence }], evidence };

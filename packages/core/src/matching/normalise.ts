@@ -29,9 +29,10 @@ const ABBREVIATIONS: Record<string, string> = {
   ctrl: 'control', xfmr: 'transformer', rcpt: 'receptacle', recept: 'receptacle', conn: 'connector', fltr: 'filter', gskt: 'gasket',
   brg: 'bearing', thrd: 'thread', flg: 'flange', ftg: 'fitting', ftgs: 'fittings', cpl: 'coupling', bshg: 'bushing', pwr: 'power', tbg: 'tubing',
   // medical and first-aid purchasing
-  ekg: 'electrocardiograph', ecg: 'electrocardiograph', aed: 'automated external defibrillator', iv: 'intravenous', bvm: 'bag valve mask resuscitator',
-  nibp: 'blood pressure monitor', bp: 'blood pressure', spo2: 'pulse oximeter', usp: 'pharmaceutical', o2: 'oxygen', co2: 'carbon dioxide', cpr: 'cardiopulmonary resuscitation', inj: 'injection',
-  syr: 'syringe', cath: 'catheter', et: 'endotracheal', ett: 'endotracheal tube', ng: 'nasogastric', sol: 'solution', soln: 'solution', tab: 'tablet', tabs: 'tablets',
+  // (not IV, a numeral as often as intravenous; not BP, an oil company as often as blood pressure; not TAB)
+  ekg: 'electrocardiograph', ecg: 'electrocardiograph', aed: 'automated external defibrillator', bvm: 'bag valve mask resuscitator',
+  nibp: 'blood pressure monitor', spo2: 'pulse oximeter', usp: 'pharmaceutical', o2: 'oxygen', co2: 'carbon dioxide', cpr: 'cardiopulmonary resuscitation', inj: 'injection',
+  syr: 'syringe', cath: 'catheter', ett: 'endotracheal tube', ng: 'nasogastric', soln: 'solution',
   blk: 'black', wht: 'white', yel: 'yellow', grn: 'green', fluor: 'fluorescent', incand: 'incandescent', reflec: 'reflective', refl: 'reflective',
 };
 
