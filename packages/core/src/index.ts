@@ -25,6 +25,7 @@ export * from './matching/types.ts';
 export * from './matching/normalise.ts';
 export * from './matching/engine.ts';
 export * from './matching/confidence.ts';
+export * from './matching/version.ts';
 export * from './matching/targets.ts';
 export * from './reporting/dataQuality.ts';
 export * from './reporting/marketBasedScope2.ts';

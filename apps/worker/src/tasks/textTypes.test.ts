@@ -1,4 +1,5 @@
 import { copyRows, createMappingRule, createRun, findRun, storeFactorSet, storeGwpSets, type RunRow } from '@tally/db';
+import { MATCHER_VERSION } from '@tally/core';
 import { loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +47,16 @@ describe('an activity type that names no factor', () => {
     expect(row.status).toBe('calculated');
     expect(row.match).toMatchObject({ method: 'text', key: expect.stringMatching(/^fuels\/gaseous-fuels\/natural-gas/) });
     expect(row.factor_id).toMatch(/^desnz-2025:/);
+  });
+
+  it('records the matcher version, and is matched again by an incremental run from a run of another matcher version', async () => {
+    const base = await run();
+    expect(base?.matcherVersion).toBe(MATCHER_VERSION);
+    await t.db.pg.query(`update calculation_runs set matcher_version = '2026-01-01' where id = $1`, [base!.id]);
+    const after = await run(base!.id);
+    expect(after).toMatchObject({ status: 'complete', matcherVersion: MATCHER_VERSION, incremental: { mode: 'incremental', carried: 0, recalculated: 1, reasons: { matcher_changed: 1 } } });
+    // and from a run of this version, carried
+    expect((await run(after!.id))?.incremental).toMatchObject({ mode: 'incremental', carried: 1, recalculated: 0 });
   });
 
   it('is matched again by an incremental run once the mapping rules changed, and carried while they did not', async () => {

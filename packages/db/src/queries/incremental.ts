@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import { canonicalJson } from '@tally/core';
+import { canonicalJson, MATCHER_VERSION } from '@tally/core';
 import { z } from 'zod';
 
 /** Why an activity of an incremental run is calculated again instead of carried forward. */
-export const CHANGE_REASONS = ['new_activity', 'previously_unresolved', 'factor_sets_changed', 'mappings_changed', 'economics_changed'] as const;
+export const CHANGE_REASONS = ['new_activity', 'previously_unresolved', 'factor_sets_changed', 'matcher_changed', 'mappings_changed', 'economics_changed'] as const;
 export type ChangeReason = (typeof CHANGE_REASONS)[number];
 
 export const IncrementalSummary = z.object({
@@ -64,13 +64,15 @@ export function newlyAheadSets(baseSets: readonly string[], newSets: readonly st
  * - factor_sets_changed: its factor's set is no longer used, a set now ranked before it has a
  *   factor for the same activity key, or it was matched by text while the set list changed
  *   (the match targets are every factor of the sets);
+ * - matcher_changed: it was matched by text and the base run was planned with another matcher
+ *   version (MATCHER_VERSION in @tally/core), or before versions were recorded;
  * - mappings_changed: it was matched by text or rule and the organisation's rules changed since;
  * - economics_changed: it was converted from spend and exchange rates or price indices changed.
  * A different GWP set or run options change every result: the run is then a full one.
  */
 export async function planIncremental(c: pg.ClientBase, run: RunForPlan): Promise<IncrementalSummary> {
-  const base = (await c.query<{ org_id: string; period_start: string; period_end: string; status: string; factor_set_ids: string[]; gwp_set_id: string; options: unknown; created_at: Date }>(
-    `select org_id, period_start, period_end, status, coalesce(factor_set_ids, array[factor_set_id]) as factor_set_ids, gwp_set_id, options, created_at
+  const base = (await c.query<{ org_id: string; period_start: string; period_end: string; status: string; factor_set_ids: string[]; gwp_set_id: string; options: unknown; created_at: Date; matcher_version: string | null }>(
+    `select org_id, period_start, period_end, status, coalesce(factor_set_ids, array[factor_set_id]) as factor_set_ids, gwp_set_id, options, created_at, matcher_version
      from calculation_runs where id = $1`,
     [run.base_run_id],
   )).rows[0];
@@ -107,6 +109,7 @@ export async function planIncremental(c: pg.ClientBase, run: RunForPlan): Promis
                            join emission_factors bf on bf.id = b.factor_id
                            join emission_factors f on f.factor_set_id = h.t and f.activity_key = bf.activity_key
                            where h.s = b.factor_set_id)) then 'factor_sets_changed'
+           when $11 and b.match ->> 'method' = 'text' then 'matcher_changed'
            when $9 and b.match is not null then 'mappings_changed'
            when $10 and b.conversion is not null then 'economics_changed'
          end as reason
@@ -118,7 +121,7 @@ export async function planIncremental(c: pg.ClientBase, run: RunForPlan): Promis
          returning reason
        )
        select reason, count(*) as n from changed group by reason`,
-      [run.id, run.base_run_id, run.org_id, run.period_start, run.period_end, JSON.stringify(newlyAheadSets(base.factor_set_ids, run.factor_set_ids)), setsChanged, run.factor_set_ids, since.rules, since.economics],
+      [run.id, run.base_run_id, run.org_id, run.period_start, run.period_end, JSON.stringify(newlyAheadSets(base.factor_set_ids, run.factor_set_ids)), setsChanged, run.factor_set_ids, since.rules, since.economics, base.matcher_version !== MATCHER_VERSION],
     );
     // Lineages are few per run: copy them all (one that no carried row names is never read).
     const lineageColumns = await columnsOf(c, 'calculation_lineages');

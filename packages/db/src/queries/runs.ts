@@ -1,4 +1,4 @@
-import type { ActivityInput } from '@tally/core';
+import { MATCHER_VERSION, type ActivityInput } from '@tally/core';
 import type pg from 'pg';
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
@@ -35,13 +35,15 @@ export const RunRow = z.object({
   baseRunId: z.string().nullable(),
   /** An incremental run's plan: what was carried forward, what recalculated and why. */
   incremental: IncrementalSummary.nullable(),
+  /** The matcher version (MATCHER_VERSION of @tally/core) the run matched rows by text with, recorded when it is planned. */
+  matcherVersion: z.string().nullable(),
 });
 export type RunRow = z.infer<typeof RunRow>;
 
 const runColumns = sql.fragment`id, org_id as "orgId", period_start as "periodStart", period_end as "periodEnd",
   factor_set_id as "factorSetId", coalesce(factor_set_ids, array[factor_set_id]) as "factorSetIds", gwp_set_id as "gwpSetId", options, status, chunk_size as "chunkSize", chunks_total as "chunksTotal",
   chunks_done as "chunksDone", rows_total as "rowsTotal", rows_done as "rowsDone", error, created_at as "createdAt",
-  started_at as "startedAt", completed_at as "completedAt", base_run_id as "baseRunId", incremental`;
+  started_at as "startedAt", completed_at as "completedAt", base_run_id as "baseRunId", incremental, matcher_version as "matcherVersion"`;
 
 export const TASK = {
   plan: 'plan_calculation_run',
@@ -133,6 +135,8 @@ export async function planRun(pool: pg.Pool, runId: string): Promise<PlanOutcome
     )).rows[0];
     if (!run) return { status: 'not_found', chunks: 0, rows: '0' };
     if (run.status !== 'queued') return { status: 'already_planned', chunks: 0, rows: '0' };
+    // The matcher this worker calculates with: what an incremental run compares its base's with.
+    await c.query(`update calculation_runs set matcher_version = $2 where id = $1`, [runId, MATCHER_VERSION]);
     let plan: IncrementalSummary | undefined;
     if (run.base_run_id) {
       try {

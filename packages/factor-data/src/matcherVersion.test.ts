@@ -1,0 +1,25 @@
+import { createHash } from 'node:crypto';
+import { createMatchEngine, MATCHER_VERSION, matchTargetsOf } from '@tally/core';
+import { describe, expect, it } from 'vitest';
+import { AUSTIN_DEV_FILE, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon } from './index.ts';
+
+/**
+ * What the matcher answers on the development set, as one digest: when it changes, text matches
+ * may change, and runs must be able to tell (incremental runs recalculate the text matches of a
+ * run of another matcher version). Update both together.
+ */
+const PINNED = { version: '2026-12-02', answers: '4250f264f5279da005d2143f19982fc3032106fd2e34f030767ea15893d6e6cc' };
+
+describe('the matcher version', () => {
+  it("changes whenever the matcher's answers do", async () => {
+    const [{ lexicon, naics2022To2017 }, v13, items] = await Promise.all([loadMatchingLexicon(), loadBundledFactorSet('epa-sc-v1.3.0'), loadLabelledItems(AUSTIN_DEV_FILE)]);
+    const engine = createMatchEngine({ lexicon, targets: matchTargetsOf(v13.result.factors), naics2022To2017 });
+    const answers = items.map((i) => {
+      const o = engine.match({ description: i.description, unit: 'USD' });
+      return [o.key, o.method, o.confidence, o.alternatives.map((a) => [a.key, a.confidence])];
+    });
+    const digest = createHash('sha256').update(JSON.stringify(answers)).digest('hex');
+    const hint = `the matcher's answers changed: bump MATCHER_VERSION (packages/core/src/matching/version.ts) and set PINNED here to { version: MATCHER_VERSION, answers: '${digest}' }`;
+    expect({ version: MATCHER_VERSION, answers: digest }, hint).toEqual(PINNED);
+  });
+});
