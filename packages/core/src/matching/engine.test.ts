@@ -84,6 +84,21 @@ describe('match engine', () => {
     expect(engine.match({ description: 'PVC pipe fitting', unit: 'USD' }).key).toBe('naics-2017/326122');
   });
 
+  it('gives alternatives confidences that never rise down the list and never sum past 1', () => {
+    // Below the top, a short phrase the text covers whole ("Chain") would otherwise be rated above a
+    // longer one ranked before it, and the three would sum past 1.
+    const e = createMatchEngine({
+      targets: [spend('332216', 'Saw Blade and Handtool Manufacturing'), spend('333991', 'Power-Driven Handtool Manufacturing'), spend('332618', 'Other Fabricated Wire Product Manufacturing')],
+      lexicon: [lex('332216', 'Chain saw blades, steel, industrial, heavy'), lex('332216', 'Chain saw files'), lex('332216', 'Saw chains'), lex('333991', 'Chain saws, handheld power-driven'), lex('332618', 'Chain')],
+    });
+    const o = e.match({ description: 'CHAIN SAW', unit: 'USD' });
+    expect(o.alternatives.map((a) => a.key)).toEqual(['naics-2017/332216', 'naics-2017/333991', 'naics-2017/332618']);
+    const c = o.alternatives.map((a) => a.confidence);
+    c.forEach((x, i) => i > 0 && expect(x).toBeLessThanOrEqual(c[i - 1]!));
+    expect(c.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1);
+    expect(c[0]).toBe(o.confidence);
+  });
+
   it('prefers goods to services unless the line names a service', () => {
     expect(engine.match({ description: 'Industrial equipment', unit: 'USD' }).key).toBe('naics-2017/332913');
     expect(engine.match({ description: 'Repair and maintenance of industrial equipment', unit: 'USD' }).key).toBe('naics-2017/811310');

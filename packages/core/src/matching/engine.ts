@@ -229,14 +229,24 @@ const BROADER_BY_STEM = new Map(Object.entries(BROADER).map(([w, bs]) => [stem(w
 const HEAD_WEIGHT = 1.5;
 const BROADER_WEIGHT = 0.5;
 
-/** Each hit's confidence (confidence.ts); below the top, a key's lead is what it lacks of the top's score. */
+/**
+ * Each hit's confidence (confidence.ts); below the top, a key's lead is what it lacks of the top's
+ * score. The alternatives' are capped so that they never rise down the list and never sum past 1:
+ * they are estimates that each key is the right one, and at most one is.
+ */
 function confidences(hits: readonly PhraseHit[], agree: boolean): number[] {
   const top = hits[0]!.score;
-  return hits.map((h, i) => {
+  const out: number[] = [];
+  let sum = 0;
+  hits.forEach((h, i) => {
     const next = hits[i + 1]?.score ?? 0;
     const margin = top > 0 ? (h.score - (i === 0 ? next : top)) / top : 0;
-    return confidenceOf({ coverage: h.coverage, phraseCoverage: h.phraseCoverage, margin, agree: i === 0 && agree });
+    let c = confidenceOf({ coverage: h.coverage, phraseCoverage: h.phraseCoverage, margin, agree: i === 0 && agree });
+    if (i > 0) c = Math.min(c, out[i - 1]!, round4(Math.max(0, 1 - sum)));
+    out.push(c);
+    sum += c;
   });
+  return out;
 }
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
