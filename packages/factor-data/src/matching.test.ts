@@ -130,10 +130,34 @@ describe('labelled items', () => {
     // the bad code is on line 5 (lines 3 and 4 are one record)
     const badCode = await write('bad-code.csv', `${HEADER}\nA,,,326122,T,0.4\nB,"two\nlines",,326122,T,0.4\nC,,,32612,T,0.4\n`);
     await expect(loadLabelledItems(badCode)).rejects.toThrow(`${badCode}, line 5, column naics_code_final: "32612" is neither a 6-digit NAICS code nor -1, -2, -3`);
-    const badFactor = await write('bad-factor.csv', `${HEADER}\nA,,,326122,T,\n`);
-    await expect(loadLabelledItems(badFactor)).rejects.toThrow(`${badFactor}, line 2, column co2e_per_dollar_final`);
+    const badFactor = await write('bad-factor.csv', `${HEADER}\nA,,,326122,T,n/a\n`);
+    await expect(loadLabelledItems(badFactor)).rejects.toThrow(`${badFactor}, line 2, column co2e_per_dollar_final: "n/a" is not a number`);
     const conflict = await write('conflict.csv', `${HEADER}\nA,,,326122,T,0.4\nA,,,-1,,\n`);
     await expect(loadLabelledItems(conflict)).rejects.toThrow(`${conflict}, line 3, column naics_code_final: "A" is labelled -1`);
+  });
+
+  it('lists what it cannot score, with file, line and column, and keeps the rest, when asked to', async () => {
+    const path = await write('messy.csv', `${HEADER}\nA,,,326122,T,0.4\n,,,326122,T,0.4\nB,,,32612,T,0.4\nA,,,-1,,\nC,,,326122,T,n/a\nA,,,326122,T,0.4\nD,,,-2,,\n`);
+    const problems: string[] = [];
+    const items = await loadLabelledItems(path, { problems });
+    expect(items.map((i) => [i.description, i.label, i.rows])).toEqual([
+      ['A', '326122', 2],
+      ['D', null, 1],
+    ]);
+    expect(problems).toEqual([
+      `${path}, line 3, column COMMODITY_DESCRIPTION: empty description`,
+      `${path}, line 4, column naics_code_final: "32612" is neither a 6-digit NAICS code nor -1, -2, -3 (no suitable code)`,
+      `${path}, line 5, column naics_code_final: "A" is labelled -1 (no factor), but 326122 (0.4) at line 2`,
+      `${path}, line 6, column co2e_per_dollar_final: "n/a" is not a number (label 326122)`,
+    ]);
+  });
+
+  it('needs only the description and the code; a label without a factor has none', async () => {
+    const path = await write('lean.csv', 'COMMODITY_DESCRIPTION,naics_code_final\nPVC PIPE,326122\nGIFT,-2\n');
+    expect(await loadLabelledItems(path)).toEqual([
+      { description: 'PVC PIPE', label: '326122', labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [] },
+      { description: 'GIFT', label: null, labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [] },
+    ]);
   });
 });
 

@@ -170,7 +170,7 @@ export interface LabelledItem {
   description: string;
   /** 2017 NAICS-6 code; null when the annotators found no suitable code (-1, -2, -3): the right answer is no match. */
   label: string | null;
-  /** The label's kg CO2e per USD as given in the file (EPA v1.2 with margins, 2021 USD); null for no label. */
+  /** The label's kg CO2e per USD as given in the file (EPA v1.2 with margins, 2021 USD); null for no label or none given. */
   labelFactor: string | null;
   labelTitle: string | null;
   /** Rows of the file with this description. */
@@ -180,37 +180,57 @@ export interface LabelledItem {
   contracts: string[];
 }
 
-const LABELLED_COLUMNS = ['COMMODITY_DESCRIPTION', 'EXTENDED_DESCRIPTION', 'CONTRACT_NAME', 'naics_code_final', 'naics_title_final', 'co2e_per_dollar_final'] as const;
+/** Columns a labelled file must have; EXTENDED_DESCRIPTION, CONTRACT_NAME, naics_title_final and co2e_per_dollar_final are read when present. */
+const LABELLED_COLUMNS = ['COMMODITY_DESCRIPTION', 'naics_code_final'] as const;
 
 /**
- * A CSV with the columns of the Austin set (COMMODITY_DESCRIPTION, EXTENDED_DESCRIPTION,
- * CONTRACT_NAME, naics_code_final, naics_title_final, co2e_per_dollar_final), one item per distinct
- * COMMODITY_DESCRIPTION (trimmed), in order of first appearance. Every row of an item must carry the
- * same label.
+ * A CSV with the columns of the Austin set (COMMODITY_DESCRIPTION and naics_code_final; also
+ * EXTENDED_DESCRIPTION, CONTRACT_NAME, naics_title_final, co2e_per_dollar_final when present), one
+ * item per distinct COMMODITY_DESCRIPTION (trimmed), in order of first appearance. Every row of an
+ * item must carry the same label. A row that breaks a rule (no description, a code that is neither
+ * NAICS-6 nor -1/-2/-3, a factor that is not a number, another label than the item's first row)
+ * is an error naming the file, line and column; when `problems` is given, the error is added there
+ * instead and the row is left out (a benchmark scores what it can of a file it has never seen).
+ * A missing factor is no error: scoring takes the label's factor from EPA v1.2 then.
  */
-export async function loadLabelledItems(path: string): Promise<LabelledItem[]> {
+export async function loadLabelledItems(path: string, options: { problems?: string[] } = {}): Promise<LabelledItem[]> {
   const rows = await readCsvFile(path, LABELLED_COLUMNS);
   const items = new Map<string, LabelledItem & { line: number }>();
   const where = (line: number, column: string) => `${path}, line ${line}, column ${column}`;
+  const problem = (message: string): void => {
+    if (!options.problems) throw new Error(message);
+    options.problems.push(message);
+  };
   for (const { line, values: v } of rows) {
     const description = (v.COMMODITY_DESCRIPTION ?? '').trim();
-    if (!description) throw new Error(`${where(line, 'COMMODITY_DESCRIPTION')}: empty description`);
+    if (!description) {
+      problem(`${where(line, 'COMMODITY_DESCRIPTION')}: empty description`);
+      continue;
+    }
     const code = (v.naics_code_final ?? '').trim();
     let label: string | null;
     let labelFactor: string | null = null;
     if (code === '-1' || code === '-2' || code === '-3') label = null;
     else if (SIX.test(code)) {
       label = code;
-      labelFactor = (v.co2e_per_dollar_final ?? '').trim();
-      if (!/^\d+(\.\d+)?([eE][-+]?\d+)?$/.test(labelFactor)) throw new Error(`${where(line, 'co2e_per_dollar_final')}: "${labelFactor}" is not a number (label ${code})`);
-    } else throw new Error(`${where(line, 'naics_code_final')}: "${code}" is neither a 6-digit NAICS code nor -1, -2, -3 (no suitable code)`);
+      const factor = (v.co2e_per_dollar_final ?? '').trim();
+      if (factor !== '' && !/^\d+(\.\d+)?([eE][-+]?\d+)?$/.test(factor)) {
+        problem(`${where(line, 'co2e_per_dollar_final')}: "${factor}" is not a number (label ${code})`);
+        continue;
+      }
+      labelFactor = factor === '' ? null : factor;
+    } else {
+      problem(`${where(line, 'naics_code_final')}: "${code}" is neither a 6-digit NAICS code nor -1, -2, -3 (no suitable code)`);
+      continue;
+    }
     const title = (v.naics_title_final ?? '').trim();
 
     let item = items.get(description);
     if (!item) {
       items.set(description, (item = { description, label, labelFactor, labelTitle: label && title ? title : null, rows: 0, extended: [], contracts: [], line }));
     } else if (item.label !== label || item.labelFactor !== labelFactor) {
-      throw new Error(`${where(line, 'naics_code_final')}: "${description}" is labelled ${code} (${labelFactor ?? 'no factor'}), but ${item.label ?? 'no match'} (${item.labelFactor ?? 'no factor'}) at line ${item.line}`);
+      problem(`${where(line, 'naics_code_final')}: "${description}" is labelled ${code} (${labelFactor ?? 'no factor'}), but ${item.label ?? 'no match'} (${item.labelFactor ?? 'no factor'}) at line ${item.line}`);
+      continue;
     }
     item.rows++;
     const extended = (v.EXTENDED_DESCRIPTION ?? '').trim();

@@ -1,5 +1,5 @@
 /**
- * pnpm bench:matching [--file PATH] [--json] [--threshold X] [--fit-confidence]
+ * pnpm bench:matching [--file PATH] [--json] [--threshold X] [--fit-confidence] [--strict]
  *
  * Accuracy and speed of factor matching on a labelled purchase file (default: the shipped City of
  * Austin development set). The engine is built once from the shipped lexicon (Census 2017 index,
@@ -21,6 +21,9 @@
  *   (process.threadCpuUsage), which other processes on a shared machine do not slow.
  * Baseline in the same run: a hash-map lookup of each item's normalised description among the
  * lexicon's exact phrases, the least work a text matcher can do.
+ * Rows of the file that cannot be scored (no description, a code that is no NAICS-6 or -1/-2/-3,
+ * a factor that is no number, a second label for a description) are listed on stderr with their
+ * file, line and column and left out; with --strict the first of them ends the run.
  * --fit-confidence: also fits the confidence model on the file (fitConfidence.ts) and prints it,
  * with a check on held-out data: fitted on one hash half, applied to the other, beside the
  * engine's model on the same half.
@@ -32,7 +35,7 @@ import { AUSTIN_DEV_FILE, loadBundledFactorSet, loadLabelledItems, loadMatchingL
 import { confidenceSamples, crossHalfCheck, fitLogistic } from './fitConfidence.ts';
 import { scoreMatches } from './scoreMatches.ts';
 
-const { values: args } = parseArgs({ options: { file: { type: 'string', default: AUSTIN_DEV_FILE }, json: { type: 'boolean', default: false }, threshold: { type: 'string' }, 'fit-confidence': { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { file: { type: 'string', default: AUSTIN_DEV_FILE }, json: { type: 'boolean', default: false }, threshold: { type: 'string' }, 'fit-confidence': { type: 'boolean', default: false }, strict: { type: 'boolean', default: false } } });
 const file = args.file;
 const fail = (message: string): never => {
   console.error(`bench:matching: ${message}`);
@@ -41,13 +44,19 @@ const fail = (message: string): never => {
 const givenThreshold = args.threshold === undefined ? undefined : Number(args.threshold);
 if (givenThreshold !== undefined && !(givenThreshold >= 0 && givenThreshold <= 1)) fail(`--threshold: "${args.threshold}" is not a number in [0, 1]`);
 
+const problems: string[] = [];
 const tLoad = performance.now();
 const [{ lexicon, naics2022To2017 }, v13, v12, items] = await Promise.all([
   loadMatchingLexicon(),
   loadBundledFactorSet('epa-sc-v1.3.0'),
   loadBundledFactorSet('epa-sc-v1.2'),
-  loadLabelledItems(file).catch((e: unknown) => fail((e as Error).message)),
+  loadLabelledItems(file, args.strict ? {} : { problems }).catch((e: unknown) => fail((e as Error).message)),
 ]);
+if (problems.length > 0) {
+  console.error(`bench:matching: ${problems.length} row(s) of ${file} left out:`);
+  for (const p of problems.slice(0, 20)) console.error(`  ${p}`);
+  if (problems.length > 20) console.error(`  … and ${problems.length - 20} more`);
+}
 const targets = matchTargetsOf(v13.result.factors);
 const loadSeconds = (performance.now() - tLoad) / 1000;
 
@@ -111,6 +120,7 @@ const result = {
   exactPhraseHits: exactHits,
   buildSeconds: round(buildSeconds, 3),
   loadSeconds: round(loadSeconds, 3),
+  rowsLeftOut: problems.length,
   lexicon: lexicon.length,
   targets: targets.length,
   cpus: cpus().length,

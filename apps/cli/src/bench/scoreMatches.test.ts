@@ -83,6 +83,15 @@ describe('scoreMatches', () => {
     expect(scoreMatches(items, outcomes, v12, 0.96).top5).toBe(6 / 8);
   });
 
+  it("takes a label's factor from EPA v1.2 when the file gives none", () => {
+    // the label 111130 has 3.007 in v1.2; the chosen 111140 has 0.826
+    const s = scoreMatches([item('no factor in the file', '111130', null)], [outcome(n('111140'), 0.5, [[n('111140'), 0.5]])], v12, 0.8);
+    expect(s.factorMaeItems).toBe(1);
+    expect(s.factorMae).toBeCloseTo(3.007 - 0.826, 12);
+    // a label v1.2 does not have, with no factor in the file: left out of the error
+    expect(scoreMatches([item('unknown label', '999999', null)], [outcome(n('111140'), 0.5, [])], v12, 0.8)).toMatchObject({ factorMaeItems: 0, factorMissing: 1 });
+  });
+
   it('is defined on nothing, and refuses mismatched lists', () => {
     expect(scoreMatches([], [], v12, 0.8)).toMatchObject({ items: 0, top1: 0, autoPrecision: 0, factorMae: 0 });
     expect(() => scoreMatches(items, outcomes.slice(1), v12, 0.8)).toThrow('8 items but 7 outcomes');

@@ -71,9 +71,11 @@ export function scoreMatches(items: readonly LabelledItem[], outcomes: readonly 
       if (o.key !== null) {
         const chosen = NAICS_TARGET.exec(o.key)?.[1];
         const factor = chosen === undefined ? undefined : v12.get(chosen);
-        if (factor === undefined || item.labelFactor === null) factorMissing++;
+        // the file's factor for the label, or EPA v1.2's when the file gives none
+        const labelled = item.labelFactor === null ? v12.get(item.label) : Number(item.labelFactor);
+        if (factor === undefined || labelled === undefined) factorMissing++;
         else {
-          errorSum += Math.abs(factor - Number(item.labelFactor));
+          errorSum += Math.abs(factor - labelled);
           errorItems++;
         }
       }
