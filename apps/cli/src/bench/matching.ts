@@ -29,6 +29,7 @@
  * engine's model on the same half.
  */
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONFIDENCE_MODEL, createMatchEngine, matchTargetsOf, type MatchOutcome, type MatchQuery } from '@tally/core';
 import { AUSTIN_DEV_FILE, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon } from '@tally/factor-data';
@@ -36,7 +37,8 @@ import { confidenceSamples, crossHalfCheck, fitLogistic } from './fitConfidence.
 import { scoreMatches } from './scoreMatches.ts';
 
 const { values: args } = parseArgs({ options: { file: { type: 'string', default: AUSTIN_DEV_FILE }, json: { type: 'boolean', default: false }, threshold: { type: 'string' }, 'fit-confidence': { type: 'boolean', default: false }, strict: { type: 'boolean', default: false } } });
-const file = args.file;
+// pnpm runs the script in the repository's root: a relative path is read from where pnpm was called (INIT_CWD).
+const file = resolve(process.env.INIT_CWD ?? process.cwd(), args.file);
 const fail = (message: string): never => {
   console.error(`bench:matching: ${message}`);
   process.exit(1);
