@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { exportChunkToAnalytics, exportRunToAnalytics } from '@tally/analytics';
-import { factorKeysFor, MATCHED_ACTIVITY_TYPES } from '@tally/core';
+import { factorKeysFor, MATCHED_ACTIVITY_TYPES, MATCHER_VERSION } from '@tally/core';
 import { chunkActivityRows, commitChunk, factorsForRun, failRun, finalizeRun, findChunkWork, findRun, liveMappingRules, loadEconomics, parkChunk, planRun, runStatus, TASK } from '@tally/db';
 import type { Task, TaskList } from 'graphile-worker';
 import { CalculationError } from '../pool/calculationPool.ts';
@@ -58,6 +58,11 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
       matching = await ctx.matchingData(work.factorSetIds);
       factors = matching.factors;
     }
+  }
+  if (matching && work.matcherVersion !== null && work.matcherVersion !== MATCHER_VERSION) {
+    // Planned by a worker of another matcher version (a rolling upgrade): one run never mixes the
+    // answers of two matchers, so the chunk is retried until a worker of that version takes it.
+    throw new Error(`run ${runId} matches by text with matcher ${work.matcherVersion}, this worker has ${MATCHER_VERSION}: chunk ${chunkNo} left for a worker of that version`);
   }
   const rules = matching ? await liveMappingRules(ctx.db.pool, work.orgId) : [];
   helpers.abortSignal?.throwIfAborted();

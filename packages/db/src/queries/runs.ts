@@ -205,6 +205,8 @@ const ChunkWork = z.object({
   lastActivityId: z.string(),
   /** The chunk's range holds carried-forward activities too: read only the recalculated ones. */
   incremental: z.boolean(),
+  /** The matcher version the run was planned with (null: planned before versions were recorded). */
+  matcherVersion: z.string().nullable(),
 });
 export type ChunkWork = z.infer<typeof ChunkWork>;
 
@@ -213,7 +215,7 @@ export async function findChunkWork(db: CommonQueryMethods, runId: string, chunk
     select r.id as "runId", r.org_id as "orgId", r.factor_set_id as "factorSetId", coalesce(r.factor_set_ids, array[r.factor_set_id]) as "factorSetIds", r.options, r.gwp_set_id as "gwpSetId", r.status as "runStatus",
            c.status as "chunkStatus", r.period_start as "periodStart", r.period_end as "periodEnd",
            c.first_activity_id as "firstActivityId", c.last_activity_id as "lastActivityId",
-           coalesce(r.incremental ->> 'mode' = 'incremental', false) as "incremental"
+           coalesce(r.incremental ->> 'mode' = 'incremental', false) as "incremental", r.matcher_version as "matcherVersion"
     from calculation_chunks c join calculation_runs r on r.id = c.run_id
     where c.run_id = ${runId} and c.chunk_no = ${chunkNo}`);
 }
