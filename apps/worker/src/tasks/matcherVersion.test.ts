@@ -1,28 +1,16 @@
 import { MATCHER_VERSION } from '@tally/core';
-import { copyRows, createRun, findRun, planRun, storeFactorSet, storeGwpSets } from '@tally/db';
-import { loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
+import { createRun, findRun, planRun } from '@tally/db';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../main.ts';
+import { seedTextTypeOrganisation } from '../test/seed.ts';
 
 describe('a run planned with another matcher version', () => {
   const t = useTestDatabase();
   let worker: WorkerHandle | undefined;
   let orgId: string;
   beforeAll(async () => {
-    await storeGwpSets(t.db.pg, await loadBundledGwpSets());
-    const l = await loadBundledFactorSet('desnz-2025');
-    await storeFactorSet(t.db.pg, { meta: l.meta, fileName: l.fileName, checksum: l.checksum, factors: l.result.factors, skipped: l.result.skipped });
-    orgId = (await t.db.pg.query<{ id: string }>(`insert into organisations (name) values ('Rolling upgrade') returning id`)).rows[0]!.id;
-    const gb = (await t.db.pg.query<{ id: string }>(`insert into entities (org_id, code, name, kind, country) values ($1, 'GB1', 'UK', 'site', 'GB') returning id`, [orgId])).rows[0]!.id;
-    const imp = (await t.db.pg.query<{ id: string }>(`insert into activity_imports (org_id, format, status) values ($1, 'csv', 'complete') returning id`, [orgId])).rows[0]!.id;
-    const client = await t.db.pg.connect();
-    try {
-      // an activity type that names no factor: matched by text
-      await copyRows(client, 'activities', ['org_id', 'import_id', 'line_no', 'entity_id', 'period_start', 'period_end', 'activity_type', 'quantity', 'unit'], [[orgId, imp, 2, gb, '2025-01-01', '2025-01-31', 'natural gas', '1000', 'kWh_gross']]);
-    } finally {
-      client.release();
-    }
+    ({ orgId } = await seedTextTypeOrganisation(t.db, 'Rolling upgrade'));
   });
   afterAll(async () => {
     await worker?.stop();
