@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { classifyResult, spendCurrency, type Db } from '@tally/db';
+import { tsvRows } from './tsv.ts';
 
 const BATCH = 50_000;
 /** The shape of the exported row: part of each batch's deduplication token, so a run copied before a schema change can be copied again. */
@@ -137,17 +138,12 @@ export async function exportRunToAnalytics(db: Db, ch: ClickHouseClient, runId: 
   const run = await runExport(db, runId);
   if (!run) return { rows: 0, copied: 0 };
   const inPg = (await db.pg.query<{ chunk_no: number; n: string }>('select chunk_no, count(*) as n from calculation_result_rows where run_id = $1 group by chunk_no order by chunk_no', [runId])).rows;
-  const inCh = new Map(
-    (
-      await (
-        await ch.query({
-          query: `SELECT chunk_no, count() AS n FROM emission_results WHERE org_id = {org:UUID} AND run_id = {run:UUID} AND export_version = {version:UInt8} GROUP BY chunk_no`,
-          query_params: { org: run.orgId, run: runId, version: EXPORT_VERSION },
-          format: 'JSONEachRow',
-        })
-      ).json<{ chunk_no: number; n: string }>()
-    ).map((c) => [Number(c.chunk_no), Number(c.n)]),
+  const counted = await tsvRows(
+    ch,
+    `SELECT chunk_no, count() AS n FROM emission_results WHERE org_id = {org:UUID} AND run_id = {run:UUID} AND export_version = {version:UInt8} GROUP BY chunk_no`,
+    { org: run.orgId, run: runId, version: EXPORT_VERSION },
   );
+  const inCh = new Map(counted.map(([chunkNo, n]) => [Number(chunkNo), Number(n)]));
   let rows = 0;
   let copied = 0;
   for (const { chunk_no: chunkNo, n } of inPg) {
