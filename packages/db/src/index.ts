@@ -9,6 +9,7 @@ export * from './queries/organisationFactors.ts';
 export * from './queries/imports.ts';
 export * from './queries/runs.ts';
 export * from './queries/incremental.ts';
+export * from './queries/categoryProfiles.ts';
 export * from './queries/fleet.ts';
 export * from './queries/inventory.ts';
 export { sql, UniqueIntegrityConstraintViolationError, ForeignKeyIntegrityConstraintViolationError, SchemaValidationError } from 'slonik';

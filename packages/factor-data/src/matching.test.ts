@@ -103,7 +103,7 @@ describe('labelled items', () => {
     expect(negatives).toHaveLength(15);
     expect(negatives.reduce((n, i) => n + i.rows, 0)).toBe(30);
     expect(negatives.every((i) => i.labelFactor === null)).toBe(true);
-    expect(items[0]).toMatchObject({ description: 'COUPLING SCH 40 PVC 3 SLIP', label: '326122', labelFactor: '0.434', rows: 1, contracts: ['MSC material for AWWBSC'] });
+    expect(items[0]).toMatchObject({ description: 'COUPLING SCH 40 PVC 3 SLIP', label: '326122', labelFactor: '0.434', rows: 1, contracts: ['MSC material for AWWBSC'], commodities: ['65933780021'] });
     const coupling = items.find((i) => i.description === 'COUPLING BRASS COMP GJ X COMP GJ 1-1/4 IN')!;
     expect(coupling).toMatchObject({ label: '332996', labelFactor: '0.365' });
     expect(coupling.contracts).toContain('Brass order for Glen Bell warehouse');
@@ -117,10 +117,10 @@ describe('labelled items', () => {
     );
     const items = await loadLabelledItems(path);
     expect(items).toEqual([
-      { description: 'PVC PIPE', label: '326122', labelFactor: '0.434', labelTitle: 'Plastics Pipe', rows: 3, extended: ['ext, one', 'ext two'], contracts: ['C1', 'C2'] },
-      { description: 'GIFT', label: null, labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: ['C3'] },
-      { description: 'MISC', label: null, labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [] },
-      { description: 'OTHER', label: null, labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [] },
+      { description: 'PVC PIPE', label: '326122', labelFactor: '0.434', labelTitle: 'Plastics Pipe', rows: 3, extended: ['ext, one', 'ext two'], contracts: ['C1', 'C2'], commodities: [] },
+      { description: 'GIFT', label: null, labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: ['C3'], commodities: [] },
+      { description: 'MISC', label: null, labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [], commodities: [] },
+      { description: 'OTHER', label: null, labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [], commodities: [] },
     ]);
   });
 
@@ -155,8 +155,8 @@ describe('labelled items', () => {
   it('needs only the description and the code; a label without a factor has none', async () => {
     const path = await write('lean.csv', 'COMMODITY_DESCRIPTION,naics_code_final\nPVC PIPE,326122\nGIFT,-2\n');
     expect(await loadLabelledItems(path)).toEqual([
-      { description: 'PVC PIPE', label: '326122', labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [] },
-      { description: 'GIFT', label: null, labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [] },
+      { description: 'PVC PIPE', label: '326122', labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [], commodities: [] },
+      { description: 'GIFT', label: null, labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [], commodities: [] },
     ]);
   });
 });

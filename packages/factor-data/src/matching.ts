@@ -178,6 +178,8 @@ export interface LabelledItem {
   /** Distinct non-empty extended descriptions and contract names of those rows, in file order. */
   extended: string[];
   contracts: string[];
+  /** Distinct non-empty COMMODITY codes of those rows (the buyer's own category, NIGP in Austin's data). */
+  commodities: string[];
 }
 
 /** Columns a labelled file must have; EXTENDED_DESCRIPTION, CONTRACT_NAME, naics_title_final and co2e_per_dollar_final are read when present. */
@@ -227,7 +229,7 @@ export async function loadLabelledItems(path: string, options: { problems?: stri
 
     let item = items.get(description);
     if (!item) {
-      items.set(description, (item = { description, label, labelFactor, labelTitle: label && title ? title : null, rows: 0, extended: [], contracts: [], line }));
+      items.set(description, (item = { description, label, labelFactor, labelTitle: label && title ? title : null, rows: 0, extended: [], contracts: [], commodities: [], line }));
     } else if (item.label !== label || item.labelFactor !== labelFactor) {
       problem(`${where(line, 'naics_code_final')}: "${description}" is labelled ${code} (${labelFactor ?? 'no factor'}), but ${item.label ?? 'no match'} (${item.labelFactor ?? 'no factor'}) at line ${item.line}`);
       continue;
@@ -237,6 +239,8 @@ export async function loadLabelledItems(path: string, options: { problems?: stri
     const contract = (v.CONTRACT_NAME ?? '').trim();
     if (extended && !item.extended.includes(extended)) item.extended.push(extended);
     if (contract && !item.contracts.includes(contract)) item.contracts.push(contract);
+    const commodity = (v.COMMODITY ?? '').trim();
+    if (commodity && !item.commodities.includes(commodity)) item.commodities.push(commodity);
   }
   return [...items.values()].map(({ line: _line, ...item }) => item);
 }

@@ -1,6 +1,6 @@
 import { runInventoryFromAnalytics, type ClickHouseClient } from '@tally/analytics';
 import { parsePeriod } from '@tally/core';
-import { cancelRun, createRun, factorSetUsableBy, findOrganisation, listDeadLetters, runMethodTotals, findRun, gwpSetExists, latestCompleteRun, runInventory, runResults, type Db, type DeadLetter } from '@tally/db';
+import { cancelRun, createRun, factorSetUsableBy, findOrganisation, listDeadLetters, runCategoryProfiles, runMethodTotals, findRun, gwpSetExists, latestCompleteRun, runInventory, runResults, type Db, type DeadLetter } from '@tally/db';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireOrg } from '../http/auth.ts';
@@ -101,6 +101,14 @@ export function calculationRoutes(db: Db, analytics?: ClickHouseClient): Router 
     const results = await runResults(db.pool, run.id, after, limit);
     const last = results.at(-1);
     res.json({ results, next: results.length === limit && last ? `?afterActivityId=${last.activityId}&limit=${limit}` : null });
+  });
+
+  // What the run's matcher read of each of the organisation's categories (taken when the run was planned).
+  r.get('/calculation-runs/:runId/category-profiles', async (req, res) => {
+    const run = await findRun(db.pool, req.params.runId).catch(() => null);
+    if (!run) throw notFound('calculation run');
+    requireOrg(req, run.orgId);
+    res.json({ runId: run.id, categoryProfiles: await runCategoryProfiles(db.pool, run.id) });
   });
 
   r.get('/organisations/:orgId/inventory', async (req, res) => {

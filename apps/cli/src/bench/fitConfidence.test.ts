@@ -29,7 +29,7 @@ describe('fitLogistic', () => {
 });
 
 describe('confidenceSamples and crossHalfCheck', () => {
-  const item = (description: string, label: string | null): LabelledItem => ({ description, label, labelFactor: label ? '1' : null, labelTitle: null, rows: 1, extended: [], contracts: [] });
+  const item = (description: string, label: string | null): LabelledItem => ({ description, label, labelFactor: label ? '1' : null, labelTitle: null, rows: 1, extended: [], contracts: [], commodities: [] });
   const text = (key: string, margin: number): MatchOutcome => ({ key, title: key, method: 'text', confidence: 0.5, alternatives: [], evidence: { coverage: 1, phraseCoverage: 1, margin, agree: true } });
 
   it('takes the text matches only, right when the key is the label', () => {

@@ -29,6 +29,8 @@ export function confidenceSamples(items: readonly LabelledItem[], outcomes: read
     const o = outcomes[i]!;
     const e = o.evidence;
     if (o.method !== 'text' || o.key === null || e.coverage === undefined || e.phraseCoverage === undefined || e.margin === undefined) return;
+    // The features describe the text's own best key: where the category's words chose another, they say nothing of it.
+    if (e.category?.changed) return;
     const features: ConfidenceFeatures = { coverage: e.coverage, phraseCoverage: e.phraseCoverage, margin: e.margin, agree: e.agree === true };
     out.push({ features, y: o.key === `naics-2017/${item.label}` ? 1 : 0, description: item.description });
   });

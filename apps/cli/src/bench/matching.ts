@@ -1,11 +1,15 @@
 /**
- * pnpm bench:matching [--file PATH] [--json] [--threshold X] [--fit-confidence] [--strict]
+ * pnpm bench:matching [--file PATH] [--json] [--threshold X] [--category-digits N] [--fit-confidence] [--strict]
  *
  * Accuracy and speed of factor matching on a labelled purchase file (default: the shipped City of
  * Austin development set). The engine is built once from the shipped lexicon (Census 2017 index,
  * NAICS 2017 titles, CaML) and the EPA supply chain v1.3.0 targets, with no organisation rules;
  * each distinct COMMODITY_DESCRIPTION is matched as a spend line (unit USD, the description, no
- * codes). Figures (see scoreMatches.ts for the exact definitions):
+ * codes), with the profile of its category (categoryProfile.ts in @tally/core), as a calculation
+ * run gives it: the buyer's category is the first N digits (--category-digits, default 5: the
+ * NIGP class and item of Austin's COMMODITY codes; 0: no categories) of the item's first COMMODITY
+ * code, and its profile is built from the file's items of that category. Figures (see
+ * scoreMatches.ts for the exact definitions):
  * - top1: the chosen key is `naics-2017/<label>`; an item labelled -1/-2/-3 is right when the
  *   engine answers no match.
  * - top5: the label is among the 5 alternatives; an item labelled -1/-2/-3 is right when no match
@@ -31,12 +35,12 @@
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CONFIDENCE_MODEL, createMatchEngine, matchTargetsOf, type MatchOutcome, type MatchQuery } from '@tally/core';
-import { AUSTIN_DEV_FILE, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon } from '@tally/factor-data';
+import { CONFIDENCE_MODEL, categoryProfileOf, createMatchEngine, matchTargetsOf, type MatchOutcome, type MatchQuery } from '@tally/core';
+import { AUSTIN_DEV_FILE, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon, type LabelledItem } from '@tally/factor-data';
 import { confidenceSamples, crossHalfCheck, fitLogistic } from './fitConfidence.ts';
 import { scoreMatches } from './scoreMatches.ts';
 
-const { values: args } = parseArgs({ options: { file: { type: 'string', default: AUSTIN_DEV_FILE }, json: { type: 'boolean', default: false }, threshold: { type: 'string' }, 'fit-confidence': { type: 'boolean', default: false }, strict: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { file: { type: 'string', default: AUSTIN_DEV_FILE }, json: { type: 'boolean', default: false }, threshold: { type: 'string' }, 'fit-confidence': { type: 'boolean', default: false }, strict: { type: 'boolean', default: false }, 'category-digits': { type: 'string', default: '5' } } });
 // pnpm runs the script in the repository's root: a relative path is read from where pnpm was called (INIT_CWD).
 const file = resolve(process.env.INIT_CWD ?? process.cwd(), args.file);
 const fail = (message: string): never => {
@@ -45,6 +49,8 @@ const fail = (message: string): never => {
 };
 const givenThreshold = args.threshold === undefined ? undefined : Number(args.threshold);
 if (givenThreshold !== undefined && !(givenThreshold >= 0 && givenThreshold <= 1)) fail(`--threshold: "${args.threshold}" is not a number in [0, 1]`);
+const categoryDigits = Number(args['category-digits']);
+if (!Number.isInteger(categoryDigits) || categoryDigits < 0) fail(`--category-digits: "${args['category-digits']}" is not a whole number >= 0`);
 
 const problems: string[] = [];
 const tLoad = performance.now();
@@ -68,7 +74,11 @@ const buildSeconds = (performance.now() - tBuild) / 1000;
 
 const threshold = givenThreshold ?? engine.autoAcceptThreshold;
 
-const queries: MatchQuery[] = items.map((i) => ({ description: i.description, unit: 'USD' }));
+// Each item's category, and each category's profile from the file's items of it (what planning a run stores).
+const categoryOf = (i: LabelledItem): string | undefined => (categoryDigits > 0 && i.commodities[0] ? i.commodities[0].slice(0, categoryDigits) : undefined);
+const members = Map.groupBy(items.filter((i) => categoryOf(i) !== undefined), (i) => categoryOf(i)!);
+const profiles = new Map([...members].map(([c, is]) => [c, categoryProfileOf(is.map((i) => i.description))]));
+const queries: MatchQuery[] = items.map((i) => ({ description: i.description, unit: 'USD', categoryProfile: profiles.get(categoryOf(i) ?? '') }));
 const outcomes: MatchOutcome[] = queries.map((q) => engine.match(q));
 const scores = scoreMatches(items, outcomes, v12.result.factors, threshold);
 
@@ -123,6 +133,10 @@ const result = {
   buildSeconds: round(buildSeconds, 3),
   loadSeconds: round(loadSeconds, 3),
   rowsLeftOut: problems.length,
+  categoryDigits,
+  /** Categories whose profile lends words (two or more distinct descriptions), and the items in them. */
+  categories: [...profiles.values()].filter((p) => p.descriptions >= 2).length,
+  categorisedItems: items.filter((i) => (profiles.get(categoryOf(i) ?? '')?.descriptions ?? 0) >= 2).length,
   lexicon: lexicon.length,
   targets: targets.length,
   cpus: cpus().length,
@@ -144,6 +158,7 @@ else {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node}`);
   console.log(`file: ${file}: ${scores.items} distinct items (${scores.positives} labelled with a code, ${scores.negatives} with -1/-2/-3)`);
   console.log(`engine: ${lexicon.length.toLocaleString('en')} lexicon entries, ${targets.length.toLocaleString('en')} EPA v1.3.0 targets; built in ${(buildSeconds * 1000).toFixed(0)} ms (data loaded in ${(loadSeconds * 1000).toFixed(0)} ms)`);
+  console.log(categoryDigits > 0 ? `categories: the first ${categoryDigits} digits of COMMODITY; ${result.categories} with a profile, holding ${result.categorisedItems} items` : 'categories: none (--category-digits 0)');
   console.log(`top-1 ${pct(scores.top1)}, top-5 ${pct(scores.top5)}, no-match decision agrees ${pct(scores.noMatchAccuracy)}`);
   console.log(`auto-accept at confidence >= ${threshold}: coverage ${pct(scores.autoCoverage)} (${scores.autoAccepted} items), precision ${pct(scores.autoPrecision)}`);
   console.log(`factor error: mean |v1.2 factor of the chosen code − label's| = ${scores.factorMae.toFixed(4)} kg CO2e/USD2021 over ${scores.factorMaeItems} items`);

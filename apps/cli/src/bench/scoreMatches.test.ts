@@ -23,7 +23,7 @@ const v12 = parseEpaSupplyChain({
   })),
 });
 
-const item = (description: string, label: string | null, labelFactor: string | null = label ? '1.326' : null): LabelledItem => ({ description, label, labelFactor, labelTitle: null, rows: 1, extended: [], contracts: [] });
+const item = (description: string, label: string | null, labelFactor: string | null = label ? '1.326' : null): LabelledItem => ({ description, label, labelFactor, labelTitle: null, rows: 1, extended: [], contracts: [], commodities: [] });
 const outcome = (key: string | null, confidence: number, alternatives: [string, number][]): MatchOutcome => ({
   key,
   title: key,

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@tally/analytics';
-import { matchTargetsOf, type EmissionFactor, type GwpSet, type MatchTarget } from '@tally/core';
-import { factorsOfSet, insertLineages, loadGwpSets, type Db, type ResultLineage } from '@tally/db';
+import { matchTargetsOf, type CategoryProfile, type EmissionFactor, type GwpSet, type MatchTarget } from '@tally/core';
+import { factorsOfSet, insertLineages, loadGwpSets, runCategoryProfileMap, type Db, type ResultLineage } from '@tally/db';
 import type { WorkerMetrics } from '@tally/metrics';
 import type { Logger } from 'pino';
 import type { CalculationPool } from '../pool/calculationPool.ts';
@@ -15,6 +15,8 @@ export interface TaskContext {
   gwpSets(): Promise<GwpSet[]>;
   /** Every factor of the given sets and the match targets they make: for rows matched by text. */
   matchingData(setIds: readonly string[]): Promise<{ factors: EmissionFactor[]; targets: MatchTarget[] }>;
+  /** The run's category profiles (stored when it was planned, never changed after): one object per run, which also names them in cache keys. */
+  categoryProfiles(runId: string): Promise<ReadonlyMap<string, CategoryProfile>>;
   /** Stores a chunk's lineages before its rows; those this process already stored are skipped. */
   lineages: { store(runId: string, lineages: readonly ResultLineage[]): Promise<void> };
 }
@@ -24,6 +26,7 @@ export function createTaskContext(db: Db, pool: CalculationPool, metrics: Worker
   let gwp: Promise<GwpSet[]> | undefined;
   // Factor sets are immutable too (a new edition is a new set): cache by the run's set list.
   const matching = new Map<string, Promise<{ factors: EmissionFactor[]; targets: MatchTarget[] }>>();
+  const profiles = new Map<string, Promise<ReadonlyMap<string, CategoryProfile>>>();
   // Lineages stored (committed) by this process: a run's chunks mostly repeat them.
   const stored = new Set<string>();
   return {
@@ -50,6 +53,16 @@ export function createTaskContext(db: Db, pool: CalculationPool, metrics: Worker
         p.catch(() => matching.delete(k));
         if (matching.size > 20) matching.clear();
         matching.set(k, p);
+      }
+      return p;
+    },
+    categoryProfiles(runId) {
+      let p = profiles.get(runId);
+      if (!p) {
+        p = runCategoryProfileMap(db.pool, runId);
+        p.catch(() => profiles.delete(runId));
+        if (profiles.size > 20) profiles.clear();
+        profiles.set(runId, p);
       }
       return p;
     },

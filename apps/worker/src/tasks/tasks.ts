@@ -64,18 +64,19 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
     // answers of two matchers, so the chunk is retried until a worker of that version takes it.
     throw new Error(`run ${runId} matches by text with matcher ${work.matcherVersion}, this worker has ${MATCHER_VERSION}: chunk ${chunkNo} left for a worker of that version`);
   }
-  const rules = matching ? await liveMappingRules(ctx.db.pool, work.orgId) : [];
+  const [rules, categoryProfiles] = matching ? await Promise.all([liveMappingRules(ctx.db.pool, work.orgId), ctx.categoryProfiles(runId)]) : [[], undefined];
   helpers.abortSignal?.throwIfAborted();
   // The context's content key: the matcher's factor list is one cached object per set list (its
-  // identity names it); a chunk's own few factors, the rules and the economics by their JSON.
+  // identity names it), as is the run's category profiles; a chunk's own few factors, the rules and
+  // the economics by their JSON.
   const contextKey = createHash('md5')
-    .update(JSON.stringify([work.factorSetIds, work.gwpSetId, work.options, matching ? `matching:${identityOf(matching)}` : factors, rules, economics, identityOf(gwpSets)]))
+    .update(JSON.stringify([work.factorSetIds, work.gwpSetId, work.options, matching ? `matching:${identityOf(matching)}` : factors, categoryProfiles && categoryProfiles.size > 0 ? `profiles:${identityOf(categoryProfiles)}` : null, rules, economics, identityOf(gwpSets)]))
     .digest('hex');
   let calculation;
   try {
     calculation = await ctx.pool.calculateChunk({ runId, orgId: work.orgId, chunkNo }, packActivities(rows), contextKey, () => ({
       factors,
-      matching: matching ? { targets: matching.targets, rules } : undefined,
+      matching: matching ? { targets: matching.targets, rules, ...(categoryProfiles && categoryProfiles.size > 0 ? { categoryProfiles } : {}) } : undefined,
       factorSetIds: work.factorSetIds,
       gwpSetId: work.gwpSetId,
       gwpSets,

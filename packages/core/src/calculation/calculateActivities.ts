@@ -3,6 +3,7 @@ import type { EmissionFactor, Scope } from '../factors/emissionFactor.ts';
 import type { GwpSet } from '../gwp/gases.ts';
 import type { ActivityAttributes } from '../activities/activityRecord.ts';
 import type { MatchEngine } from '../matching/engine.ts';
+import type { CategoryProfile } from '../matching/categoryProfile.ts';
 import type { MappingRule, MatchOutcome, MatchTarget } from '../matching/types.ts';
 import { AIR_TRAVEL_TYPES, expandAirTravel, type RadiativeForcing } from '../methods/airTravel.ts';
 import type { ConversionStep, EconomicTables } from '../spend/spendConversion.ts';
@@ -80,8 +81,11 @@ export interface CalculationInput {
   /** Exchange rates and price indices for spend-based factors. */
   economics?: EconomicTables | undefined;
   options?: CalculationOptions | undefined;
-  /** What the thread builds its matching engine from (plain data; the engine is cached per thread). */
-  matching?: { targets: MatchTarget[]; rules?: MappingRule[] } | undefined;
+  /**
+   * What the thread builds its matching engine from (plain data; the engine is cached per thread),
+   * and the run's category profiles by activity category (categoryProfile.ts).
+   */
+  matching?: { targets: MatchTarget[]; rules?: MappingRule[]; categoryProfiles?: ReadonlyMap<string, CategoryProfile> } | undefined;
 }
 
 export interface CalculatedResult {
@@ -166,18 +170,19 @@ export function calculateActivities(input: CalculationInput, deps: CalculationDe
     return s;
   };
 
+  const profiles = input.matching?.categoryProfiles;
   return input.activities.map((a): ActivityResult => {
     const matched = MATCHED_ACTIVITY_TYPES.has(a.activityType);
     const rk = resolutionKey(a, matched || deps.matcher !== undefined);
     let r = resolutions.get(rk);
     if (!r) {
       const byKey = (k: string) => resolve({ ...a, activityType: k }, catalogues, has, rf, input.economics);
-      if (matched) r = resolveByText(a, deps.matcher, threshold, byKey);
+      if (matched) r = resolveByText(a, deps.matcher, threshold, byKey, profiles);
       else {
         r = resolve(a, catalogues, has, rf, input.economics);
         // An activity type that names no factor ("diesel", a fuel code, a ledger category) is text too.
         if (deps.matcher && r.match.kind === 'unmatched' && r.match.reason === 'NO_FACTOR_FOR_ACTIVITY_TYPE' && !has(a.activityType)) {
-          r = resolveByText({ ...a, description: [a.activityType.replace(/[-_/]+/g, ' '), a.description].filter(Boolean).join(' ; ') }, deps.matcher, threshold, byKey);
+          r = resolveByText({ ...a, description: [a.activityType.replace(/[-_/]+/g, ' '), a.description].filter(Boolean).join(' ; ') }, deps.matcher, threshold, byKey, profiles);
         }
       }
       resolutions.set(rk, r);
@@ -265,10 +270,11 @@ interface Resolution {
  * match, and a match below the threshold, leave the row uncalculated with the engine's proposal
  * kept, so it reaches the review queue instead of the inventory.
  */
-function resolveByText(a: ActivityInput, matcher: MatchEngine | undefined, threshold: number, byKey: (key: string) => Resolution): Resolution {
+function resolveByText(a: ActivityInput, matcher: MatchEngine | undefined, threshold: number, byKey: (key: string) => Resolution, profiles: ReadonlyMap<string, CategoryProfile> | undefined): Resolution {
   const none = (reason: UnmatchedReason, detail: string, text?: MatchOutcome): Resolution => ({ match: { kind: 'unmatched', reason, detail }, method: 'match', notes: [], variants: null, useAmount: false, ...(text ? { text } : {}) });
   if (!matcher) return none('NO_MATCHER', 'this row asks for matching, and no matching engine is loaded');
-  const text = matcher.match({ description: a.description, supplier: a.supplier, account: a.account, category: a.category, unit: a.unit, region: a.region, year: a.year });
+  const categoryProfile = a.category ? profiles?.get(a.category) : undefined;
+  const text = matcher.match({ description: a.description, supplier: a.supplier, account: a.account, category: a.category, unit: a.unit, region: a.region, year: a.year, categoryProfile });
   if (text.key === null) return none('NO_MATCH', `no factor fits "${a.description ?? ''}": ${text.evidence.note ?? 'nothing to go on'}`, text);
   if (text.confidence < threshold) return none('NEEDS_REVIEW', `best match ${text.key} (${text.title}) at confidence ${text.confidence}, below ${threshold}: confirm or override it in the review queue`, text);
   const r = byKey(text.key);

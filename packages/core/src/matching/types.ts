@@ -4,6 +4,8 @@
  * crosses into worker threads and is stored on results as is.
  */
 
+import type { CategoryProfile } from './categoryProfile.ts';
+
 /** A phrase that names what a factor key covers (a Census NAICS index entry, a title...). */
 export interface LexiconEntry {
   /** Factor key the phrase points at, e.g. `naics-2017/326122` or a DESNZ fuel key. */
@@ -47,6 +49,8 @@ export interface MatchQuery {
   naics2022?: string | null | undefined;
   /** The row's activity_type when it names a factor key itself. */
   activityKey?: string | null | undefined;
+  /** What the row's category holds across the organisation's data (categoryProfile.ts). */
+  categoryProfile?: CategoryProfile | undefined;
 }
 
 export type MatchMethod = 'rule' | 'code' | 'text' | 'none';
@@ -80,5 +84,7 @@ export interface MatchOutcome {
     margin?: number;
     /** Whether the best single phrase and the best whole document of a key agree on it. */
     agree?: boolean;
+    /** When the row's category lent its words (categoryProfile.ts): how many lines it was built from, the lent terms the best phrase holds, and whether they changed the answer. */
+    category?: { descriptions: number; terms: string[]; changed: boolean };
   };
 }

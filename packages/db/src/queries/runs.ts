@@ -4,6 +4,7 @@ import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { copyText } from '../copy.ts';
 import { inPgTransaction } from '../pgExec.ts';
+import { storeCategoryProfiles } from './categoryProfiles.ts';
 import { IncrementalBaseError, IncrementalSummary, planIncremental } from './incremental.ts';
 
 export const RunStatus = z.enum(['queued', 'running', 'complete', 'failed', 'cancelled']);
@@ -137,6 +138,8 @@ export async function planRun(pool: pg.Pool, runId: string): Promise<PlanOutcome
     if (run.status !== 'queued') return { status: 'already_planned', chunks: 0, rows: '0' };
     // The matcher this worker calculates with: what an incremental run compares its base's with.
     await c.query(`update calculation_runs set matcher_version = $2 where id = $1`, [runId, MATCHER_VERSION]);
+    // The snapshot of the organisation's categories the matcher reads (an incremental plan compares it).
+    await storeCategoryProfiles(c, run);
     let plan: IncrementalSummary | undefined;
     if (run.base_run_id) {
       try {

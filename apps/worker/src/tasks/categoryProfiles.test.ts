@@ -1,0 +1,95 @@
+import { copyRows, createRun, runCategoryProfiles, storeEconomics, storeFactorSet, storeGwpSets, type RunRow } from '@tally/db';
+import { loadBundledEconomics, loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
+import { useTestDatabase } from '@tally/testing/fixtures';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorker, type WorkerHandle } from '../main.ts';
+import { untilFinished } from '../test/runs.ts';
+
+/**
+ * Purchase lines in two of the buyer's categories: pipe fittings and wiring devices. The same
+ * terse text ("FITTING 2 IN") is in both; each category's other lines tell which fitting it is.
+ */
+const LINES: [category: string, description: string][] = [
+  ['PIPE', 'COUPLING PVC SCH 40 2 IN'],
+  ['PIPE', 'ELBOW PVC 90 DEG 1 IN'],
+  ['PIPE', 'TEE PVC PIPE 3 IN'],
+  ['PIPE', 'FITTING 2 IN'],
+  ['WIRING', 'PLUG ELECTRIC CORD 120V'],
+  ['WIRING', 'OUTLET DUPLEX RECEPTACLE'],
+  ['WIRING', 'CORD EXTENSION ELECTRIC 25 FT'],
+  ['WIRING', 'FITTING 2 IN'],
+];
+
+describe("a purchase line's category", () => {
+  const t = useTestDatabase();
+  let worker: WorkerHandle;
+  let orgId: string;
+  let entityId: string;
+  let importId: string;
+  const addLines = async (lines: readonly [string, string][], firstLine: number) => {
+    const client = await t.db.pg.connect();
+    try {
+      await copyRows(
+        client,
+        'activities',
+        ['org_id', 'import_id', 'line_no', 'entity_id', 'period_start', 'period_end', 'activity_type', 'quantity', 'unit', 'description', 'category'],
+        lines.map(([category, description], i) => [orgId, importId, firstLine + i, entityId, '2024-03-01', '2024-03-31', 'spend', '1000', 'USD', description, category]),
+      );
+    } finally {
+      client.release();
+    }
+  };
+  beforeAll(async () => {
+    await storeGwpSets(t.db.pg, await loadBundledGwpSets());
+    // 2024 dollars to the factors' 2022 dollars
+    await storeEconomics(t.db.pg, await loadBundledEconomics());
+    const l = await loadBundledFactorSet('epa-sc-v1.3.0');
+    await storeFactorSet(t.db.pg, { meta: l.meta, fileName: l.fileName, checksum: l.checksum, factors: l.result.factors, skipped: l.result.skipped });
+    orgId = (await t.db.pg.query<{ id: string }>(`insert into organisations (name) values ('Categories') returning id`)).rows[0]!.id;
+    entityId = (await t.db.pg.query<{ id: string }>(`insert into entities (org_id, code, name, kind, country) values ($1, 'US1', 'Depot', 'site', 'US') returning id`, [orgId])).rows[0]!.id;
+    importId = (await t.db.pg.query<{ id: string }>(`insert into activity_imports (org_id, format, status) values ($1, 'csv', 'complete') returning id`, [orgId])).rows[0]!.id;
+    await addLines(LINES, 2);
+    worker = await startWorker({ DATABASE_URL: t.url, METRICS_PORT: 0, METRICS_HOST: '127.0.0.1', WORKER_CONCURRENCY: 1, CALC_THREADS: 1, LOG_LEVEL: 'silent' }, { noHandleSignals: true });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+  });
+
+  const run = async (baseRunId?: string): Promise<RunRow | null> => {
+    // Every match is calculated (threshold 0), so that an incremental run sees them as text matches.
+    const r = await createRun(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: 'epa-sc-v1.3.0', gwpSetId: 'AR5', chunkSize: 100, options: { matchThreshold: 0 }, baseRunId });
+    return untilFinished(t.db.pool, r.id);
+  };
+  const terse = async (runId: string) =>
+    (
+      await t.db.pg.query<{ category: string; status: string; factor_id: string; match: { key: string; evidence: { category?: { descriptions: number; terms: string[]; changed: boolean } } } }>(
+        `select a.category, r.status, r.factor_id, r.match from calculation_results r join activities a on a.id = r.activity_id
+         where r.run_id = $1 and a.description = 'FITTING 2 IN' order by a.category`,
+        [runId],
+      )
+    ).rows;
+
+  it("is profiled when the run is planned, and its lines' words choose the factor of a terse line", async () => {
+    const r = await run();
+    expect(r?.status).toBe('complete');
+    const profiles = await runCategoryProfiles(t.db.pool, r!.id);
+    expect(profiles.map((p) => p.category)).toEqual(['PIPE', 'WIRING']);
+    expect(profiles[0]).toMatchObject({ descriptions: 4, digest: expect.stringMatching(/^[0-9a-f]{32}$/), terms: expect.arrayContaining([{ term: 'pvc', count: 3 }]) });
+    const [pipe, wiring] = await terse(r!.id);
+    expect(pipe).toMatchObject({ category: 'PIPE', status: 'calculated', factor_id: 'epa-sc-v1.3.0:326122:purchaser', match: { key: 'naics-2017/326122', evidence: { category: { descriptions: 4 } } } });
+    expect(pipe!.match.evidence.category).toMatchObject({ terms: ['plastic'], changed: true });
+    expect(wiring).toMatchObject({ category: 'WIRING', status: 'calculated', match: { evidence: { category: { descriptions: 4, terms: ['electr'] } } } });
+    expect(wiring!.match.key).not.toBe(pipe!.match.key);
+  });
+
+  it("is matched again by an incremental run when the category's lines changed, and carried while they did not", async () => {
+    const base = await run();
+    expect((await run(base!.id))?.incremental).toMatchObject({ mode: 'incremental', carried: LINES.length, recalculated: 0 });
+    // A new kind of line in PIPE changes what PIPE holds: PIPE's text matches are made again, WIRING's carried.
+    await addLines([['PIPE', 'VALVE BALL PVC 2 IN']], 100);
+    const after = await run(base!.id);
+    expect(after).toMatchObject({ status: 'complete', incremental: { mode: 'incremental', carried: 4, recalculated: 5, reasons: { new_activity: 1, category_changed: 4 } } });
+    const [pipe] = await terse(after!.id);
+    expect(pipe!.match.evidence.category!.descriptions).toBe(5);
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { CATEGORY_MIN_SHARE, categoryProfileOf } from './categoryProfile.ts';
+import { createMatchEngine, rememberingMatches, type MatchEngine } from './engine.ts';
+import type { LexiconEntry, MatchQuery, MatchTarget } from './types.ts';
+
+const spend = (code: string, title: string): MatchTarget => ({ key: `naics-2017/${code}`, title, dimensions: ['currency'] });
+const lex = (code: string, phrase: string): LexiconEntry => ({ key: `naics-2017/${code}`, phrase, source: 'census-naics-2017-index' });
+const engine = createMatchEngine({
+  targets: [spend('326122', 'Plastics Pipe and Pipe Fitting Manufacturing'), spend('335931', 'Current-Carrying Wiring Device Manufacturing')],
+  lexicon: [
+    lex('326122', 'Adapters, plastics pipe fitting, manufacturing'),
+    lex('326122', 'PVC pipe fittings manufacturing'),
+    lex('335931', 'Adapters, electrical outlet, manufacturing'),
+    lex('335931', 'Plugs, electric cord, manufacturing'),
+  ],
+});
+const PIPES = categoryProfileOf(['COUPLING PVC 2 IN', 'TEE PVC 3 IN', 'ELBOW PVC PIPE 1 IN', 'ADAPTER 2 IN']);
+const WIRING = categoryProfileOf(['PLUG CORD 120V', 'OUTLET DUPLEX', 'ADAPTER 2 IN', 'CORD EXTENSION 25 FT']);
+const adapter = (categoryProfile?: MatchQuery['categoryProfile']): MatchQuery => ({ description: 'ADAPTER 2 IN', unit: 'USD', categoryProfile });
+
+describe('categoryProfileOf', () => {
+  it("counts each term once per distinct description and keeps the category's shared terms, most held first", () => {
+    const p = categoryProfileOf(['TEE PVC 3 IN', 'TEE PVC 3 IN', ' ', 'Elbow PVC', 'pvc pipe', ...Array.from({ length: 7 }, (_, i) => `ITEM ${'abcdefg'[i]}${'abcdefg'[i]}x`)]);
+    expect(p.descriptions).toBe(10);
+    // "PVC" also reads as "plastic" (normalise.ts)
+    expect(p.terms.slice(0, 2)).toEqual([{ term: 'plastic', count: 3 }, { term: 'pvc', count: 3 }]);
+    // "tee", "elbow", "pipe" are each held by 1 of 10 lines: exactly the minimum share.
+    expect(p.terms.slice(2).map((t) => t.term)).toEqual(['aax', 'bbx', 'ccx', 'ddx', 'eex', 'elbow', 'ffx', 'ggx', 'pipe', 'tee']);
+    expect(p.terms.every((t) => t.count >= CATEGORY_MIN_SHARE * p.descriptions)).toBe(true);
+    const wide = categoryProfileOf(Array.from({ length: 20 }, (_, i) => `PVC PART ${'abcdefghijklmnopqrst'[i]!.repeat(3)}`));
+    expect(wide.terms).toEqual([{ term: 'plastic', count: 20 }, { term: 'pvc', count: 20 }]);
+  });
+});
+
+describe('matching with a category profile', () => {
+  it("lets the category's words choose among the keys the text leaves close, and says so", () => {
+    const pipes = engine.match(adapter(PIPES));
+    const wiring = engine.match(adapter(WIRING));
+    expect(pipes.key).toBe('naics-2017/326122');
+    expect(wiring.key).toBe('naics-2017/335931');
+    expect(pipes.evidence.category).toMatchObject({ descriptions: 4 });
+    expect(pipes.evidence.category!.terms).toContain('plastic');
+    expect(wiring.evidence.category).toMatchObject({ terms: ['outlet'] });
+    // the text alone chose one of the two: the other category changed the answer
+    expect([pipes, wiring].map((o) => o.evidence.category!.changed).sort()).toEqual([false, true]);
+  });
+
+  it("never makes a match more certain than the text's own words do", () => {
+    const own = engine.match(adapter());
+    for (const p of [PIPES, WIRING]) {
+      const o = engine.match(adapter(p));
+      const ownOfKey = own.alternatives.find((a) => a.key === o.key)!.confidence;
+      expect(o.confidence).toBeLessThanOrEqual(ownOfKey);
+      // the coverage, lead and agreement shown are the text's own
+      expect(o.evidence).toMatchObject({ coverage: own.evidence.coverage, margin: own.evidence.margin, agree: own.evidence.agree });
+      for (let i = 1; i < o.alternatives.length; i++) expect(o.alternatives[i]!.confidence).toBeLessThanOrEqual(o.alternatives[i - 1]!.confidence);
+    }
+  });
+
+  it('is the plain match when the category has one description, or lends nothing the lexicon knows', () => {
+    const own = engine.match(adapter());
+    expect(engine.match(adapter(categoryProfileOf(['ADAPTER 2 IN'])))).toEqual(own);
+    expect(engine.match(adapter(categoryProfileOf(['ADAPTER 2 IN', 'ZZQX WIDGET'])))).toEqual(own);
+  });
+
+  it('is remembered per profile', () => {
+    let calls = 0;
+    const counting: MatchEngine = { autoAcceptThreshold: engine.autoAcceptThreshold, match: (q) => (calls++, engine.match(q)) };
+    const remembering = rememberingMatches(counting);
+    expect(remembering.match(adapter(PIPES)).key).toBe('naics-2017/326122');
+    expect(remembering.match(adapter(WIRING)).key).toBe('naics-2017/335931');
+    expect(remembering.match(adapter(PIPES)).key).toBe('naics-2017/326122');
+    expect(calls).toBe(2);
+  });
+});
