@@ -76,9 +76,11 @@ async function peakRssOf(pid: number): Promise<number> {
  * Purchase-line texts: phrases of the Census NAICS 2017 index (the kind of words a ledger line
  * carries), each with ledger noise (case, a reference number, a quantity, a vendor suffix), so
  * that the vocabulary has `size` distinct descriptions. Each keeps the code it came from: the
- * set-based baseline joins on it (an exact key), the engine has only the text.
+ * set-based baseline joins on it (an exact key), the engine has only the text and the line's
+ * category, the code's industry group (its first 4 digits), as a buyer's commodity group would be
+ * (so that planning profiles the categories and the matcher reads them, as for real purchases).
  */
-async function purchaseVocabulary(size: number, rnd: () => number): Promise<{ text: string; naics: string }[]> {
+async function purchaseVocabulary(size: number, rnd: () => number): Promise<{ text: string; naics: string; category: string }[]> {
   const csv = await readFile(`${MATCHING_DIR}census-naics-2017-index/2017_NAICS_Index_File.csv`, 'utf8');
   const phrases = csv.split(/\r?\n/).slice(1).flatMap((line) => {
     const m = /^(\d{6}),"?(.*?)"?$/.exec(line);
@@ -92,14 +94,14 @@ async function purchaseVocabulary(size: number, rnd: () => number): Promise<{ te
     (p: string) => `${p}, qty ${1 + Math.floor(rnd() * 50)}`,
     (p: string) => `${p} (${['Ltd', 'Inc', 'LLC', 'GmbH', 'plc'][Math.floor(rnd() * 5)]})`,
   ];
-  const out: { text: string; naics: string }[] = [];
+  const out: { text: string; naics: string; category: string }[] = [];
   const seen = new Set<string>();
   for (let tries = 0; out.length < size && tries < size * 10; tries++) {
     const p = phrases[Math.floor(rnd() * phrases.length)]!;
     const text = noise[Math.floor(rnd() * noise.length)]!(p.phrase);
     if (seen.has(text)) continue;
     seen.add(text);
-    out.push({ text, naics: p.naics });
+    out.push({ text, naics: p.naics, category: p.naics.slice(0, 4) });
   }
   return out;
 }
@@ -158,7 +160,7 @@ async function main() {
         await copyRows(
           client,
           'activities',
-          ['org_id', 'import_id', 'line_no', 'entity_id', 'period_start', 'period_end', 'activity_type', 'quantity', 'unit', 'amount', 'currency', 'description'],
+          ['org_id', 'import_id', 'line_no', 'entity_id', 'period_start', 'period_end', 'activity_type', 'quantity', 'unit', 'amount', 'currency', 'description', 'category'],
           (function* () {
             for (let i = 0; i < share; i++) {
               const month = String(1 + Math.floor(rnd() * 12)).padStart(2, '0');
@@ -167,10 +169,11 @@ async function main() {
               const pick = Math.floor(rnd() * totalWeight);
               if (pick < WEIGHTED.length) {
                 const [key, unit, , scale] = WEIGHTED[pick]!;
-                yield [org.id, imp.rows[0]!.id, i + 2, entity, day, day, key, (rnd() * scale).toFixed(3), unitCode(unit), null, null, null];
+                yield [org.id, imp.rows[0]!.id, i + 2, entity, day, day, key, (rnd() * scale).toFixed(3), unitCode(unit), null, null, null, null];
               } else {
                 const amount = (rnd() * 5_000).toFixed(2);
-                yield [org.id, imp.rows[0]!.id, i + 2, entity, day, day, 'purchase', amount, 'USD', amount, 'USD', vocabulary[Math.floor(rnd() * vocabulary.length)]!.text];
+                const v = vocabulary[Math.floor(rnd() * vocabulary.length)]!;
+                yield [org.id, imp.rows[0]!.id, i + 2, entity, day, day, 'purchase', amount, 'USD', amount, 'USD', v.text, v.category];
               }
             }
           })(),

@@ -6,8 +6,8 @@ import { Piscina } from 'piscina';
 import { unpackActivities, type ActivityColumns } from './columnar.ts';
 import { encodeResults, type ChunkMeta } from './encodeResults.ts';
 
-/** Everything of a calculation but its activities: the same for many chunks of a run. */
-export type CalculationContext = Omit<CalculationInput, 'activities'>;
+/** Everything of a calculation but its activities and the run's category profiles: the same for many chunks, of many runs. */
+export type CalculationContext = Omit<CalculationInput, 'activities' | 'categoryProfiles'>;
 
 /**
  * What a thread is given for a chunk: the activities as transferred columns, and the run's
@@ -21,6 +21,8 @@ export interface ChunkTask {
   context: SharedArrayBuffer;
   /** Bytes of the serialized context in the shared buffer. */
   contextBytes: number;
+  /** The profiles of the run's categories that the chunk's rows name (few, copied with the task). */
+  categoryProfiles?: CalculationInput['categoryProfiles'];
 }
 
 // The lexicon is read once per thread, on first use; an engine is built per distinct target list
@@ -71,7 +73,7 @@ export default async function calculate(task: ChunkTask): Promise<CalculationOut
   try {
     const { context, engineKey, cache } = contextOf(task);
     const matcher = context.matching && engineKey ? await matcherFor(context.matching, engineKey) : undefined;
-    const results = calculateActivities({ ...context, activities: unpackActivities(task.columns) }, { matcher, cache });
+    const results = calculateActivities({ ...context, categoryProfiles: task.categoryProfiles, activities: unpackActivities(task.columns) }, { matcher, cache });
     const { counts, ...encoded } = encodeResults(task.meta, task.columns, results);
     const outcome: CalculationOutcome = { ok: true, results: encoded, counts };
     return Piscina.move({

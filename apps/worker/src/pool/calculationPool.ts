@@ -29,7 +29,7 @@ export interface CalculationPool {
    * Calculates a chunk in a thread. The columns are moved to the thread (unusable here after the
    * call); contextKey names the context's content (equal keys, equal contexts).
    */
-  calculateChunk(meta: ChunkMeta, columns: ActivityColumns, contextKey: string, context: () => CalculationContext): Promise<ChunkCalculation>;
+  calculateChunk(meta: ChunkMeta, columns: ActivityColumns, contextKey: string, context: () => CalculationContext, categoryProfiles?: ChunkTask['categoryProfiles']): Promise<ChunkCalculation>;
   close(): Promise<void>;
 }
 
@@ -61,11 +61,11 @@ export function createCalculationPool(threads: number, metrics: WorkerMetrics | 
     return s;
   };
   return {
-    async calculateChunk(meta, columns, contextKey, context) {
+    async calculateChunk(meta, columns, contextKey, context, categoryProfiles) {
       const end = metrics?.batchDuration.startTimer();
       try {
         const ctx = sharedContext(contextKey, context);
-        const task: ChunkTask = { meta, columns, contextKey, context: ctx.buffer, contextBytes: ctx.bytes };
+        const task: ChunkTask = { meta, columns, contextKey, context: ctx.buffer, contextBytes: ctx.bytes, ...(categoryProfiles && categoryProfiles.size > 0 ? { categoryProfiles } : {}) };
         const outcome = (await pool.run(task, { transferList: transferListOf(columns) })) as CalculationOutcome;
         if (!outcome.ok) throw new CalculationError(outcome.error.name, outcome.error.message);
         return { results: outcome.results, counts: outcome.counts };

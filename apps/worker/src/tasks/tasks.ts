@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { exportChunkToAnalytics, exportRunToAnalytics } from '@tally/analytics';
-import { factorKeysFor, MATCHED_ACTIVITY_TYPES, MATCHER_VERSION } from '@tally/core';
+import { factorKeysFor, MATCHED_ACTIVITY_TYPES, MATCHER_VERSION, type CategoryProfile } from '@tally/core';
 import { chunkActivityRows, commitChunk, factorsForRun, failRun, finalizeRun, findChunkWork, findRun, liveMappingRules, loadEconomics, parkChunk, planRun, runStatus, TASK } from '@tally/db';
 import type { Task, TaskList } from 'graphile-worker';
 import { CalculationError } from '../pool/calculationPool.ts';
@@ -67,22 +67,21 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
   const [rules, categoryProfiles] = matching ? await Promise.all([liveMappingRules(ctx.db.pool, work.orgId), ctx.categoryProfiles(runId)]) : [[], undefined];
   helpers.abortSignal?.throwIfAborted();
   // The context's content key: the matcher's factor list is one cached object per set list (its
-  // identity names it), as is the run's category profiles; a chunk's own few factors, the rules and
-  // the economics by their JSON.
+  // identity names it); a chunk's own few factors, the rules and the economics by their JSON.
   const contextKey = createHash('md5')
-    .update(JSON.stringify([work.factorSetIds, work.gwpSetId, work.options, matching ? `matching:${identityOf(matching)}` : factors, categoryProfiles && categoryProfiles.size > 0 ? `profiles:${identityOf(categoryProfiles)}` : null, rules, economics, identityOf(gwpSets)]))
+    .update(JSON.stringify([work.factorSetIds, work.gwpSetId, work.options, matching ? `matching:${identityOf(matching)}` : factors, rules, economics, identityOf(gwpSets)]))
     .digest('hex');
   let calculation;
   try {
     calculation = await ctx.pool.calculateChunk({ runId, orgId: work.orgId, chunkNo }, packActivities(rows), contextKey, () => ({
       factors,
-      matching: matching ? { targets: matching.targets, rules, ...(categoryProfiles && categoryProfiles.size > 0 ? { categoryProfiles } : {}) } : undefined,
+      matching: matching ? { targets: matching.targets, rules } : undefined,
       factorSetIds: work.factorSetIds,
       gwpSetId: work.gwpSetId,
       gwpSets,
       economics,
       options: work.options,
-    }));
+    }), categoryProfiles && profilesOfChunk(categoryProfiles, rows));
   } catch (e) {
     // The calculation is a pure function of the chunk's data: trying again gives the same error.
     // The pool's own errors (queue full, thread died) are transient and retried.
@@ -113,6 +112,16 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
     }
   }
 };
+
+/** The run's profiles of the categories a chunk's rows name. */
+function profilesOfChunk(profiles: ReadonlyMap<string, CategoryProfile>, rows: readonly { category?: string | null }[]): Map<string, CategoryProfile> {
+  const out = new Map<string, CategoryProfile>();
+  for (const r of rows) {
+    const p = r.category ? profiles.get(r.category) : undefined;
+    if (p) out.set(r.category!, p);
+  }
+  return out;
+}
 
 const identities = new WeakMap<object, number>();
 /** A number per object for this process: cached reference data is named by its identity. */

@@ -2,8 +2,8 @@ import { CoreError } from '../errors.ts';
 import type { EmissionFactor, Scope } from '../factors/emissionFactor.ts';
 import type { GwpSet } from '../gwp/gases.ts';
 import type { ActivityAttributes } from '../activities/activityRecord.ts';
-import type { MatchEngine } from '../matching/engine.ts';
-import type { CategoryProfile } from '../matching/categoryProfile.ts';
+import { consultsCategory, type MatchEngine } from '../matching/engine.ts';
+import { categoryProfileKey, type CategoryProfile } from '../matching/categoryProfile.ts';
 import type { MappingRule, MatchOutcome, MatchTarget } from '../matching/types.ts';
 import { AIR_TRAVEL_TYPES, expandAirTravel, type RadiativeForcing } from '../methods/airTravel.ts';
 import type { ConversionStep, EconomicTables } from '../spend/spendConversion.ts';
@@ -81,11 +81,14 @@ export interface CalculationInput {
   /** Exchange rates and price indices for spend-based factors. */
   economics?: EconomicTables | undefined;
   options?: CalculationOptions | undefined;
+  /** What the thread builds its matching engine from (plain data; the engine is cached per thread). */
+  matching?: { targets: MatchTarget[]; rules?: MappingRule[] } | undefined;
   /**
-   * What the thread builds its matching engine from (plain data; the engine is cached per thread),
-   * and the run's category profiles by activity category (categoryProfile.ts).
+   * The run's category profiles by activity category (categoryProfile.ts), for rows matched by
+   * text. Not part of what a cache's context is: a row's cached resolution is keyed by its
+   * profile's content, so runs whose profiles differ share one context and its cache.
    */
-  matching?: { targets: MatchTarget[]; rules?: MappingRule[]; categoryProfiles?: ReadonlyMap<string, CategoryProfile> } | undefined;
+  categoryProfiles?: ReadonlyMap<string, CategoryProfile> | undefined;
 }
 
 export interface CalculatedResult {
@@ -170,22 +173,32 @@ export function calculateActivities(input: CalculationInput, deps: CalculationDe
     return s;
   };
 
-  const profiles = input.matching?.categoryProfiles;
+  const profiles = input.categoryProfiles;
+  /** The row's resolution, with its category's profile or without (undefined). */
+  const resolveRow = (a: ActivityInput, matched: boolean, profile: CategoryProfile | undefined): Resolution => {
+    const byKey = (k: string) => resolve({ ...a, activityType: k }, catalogues, has, rf, input.economics);
+    if (matched) return resolveByText(a, deps.matcher, threshold, byKey, profile);
+    const r = resolve(a, catalogues, has, rf, input.economics);
+    // An activity type that names no factor ("diesel", a fuel code, a ledger category) is text too.
+    if (deps.matcher && r.match.kind === 'unmatched' && r.match.reason === 'NO_FACTOR_FOR_ACTIVITY_TYPE' && !has(a.activityType)) {
+      return resolveByText({ ...a, description: [a.activityType.replace(/[-_/]+/g, ' '), a.description].filter(Boolean).join(' ; ') }, deps.matcher, threshold, byKey, profile);
+    }
+    return r;
+  };
   return input.activities.map((a): ActivityResult => {
     const matched = MATCHED_ACTIVITY_TYPES.has(a.activityType);
-    const rk = resolutionKey(a, matched || deps.matcher !== undefined);
+    const withText = matched || deps.matcher !== undefined;
+    const rk = resolutionKey(a, withText);
     let r = resolutions.get(rk);
-    if (!r) {
-      const byKey = (k: string) => resolve({ ...a, activityType: k }, catalogues, has, rf, input.economics);
-      if (matched) r = resolveByText(a, deps.matcher, threshold, byKey, profiles);
-      else {
-        r = resolve(a, catalogues, has, rf, input.economics);
-        // An activity type that names no factor ("diesel", a fuel code, a ledger category) is text too.
-        if (deps.matcher && r.match.kind === 'unmatched' && r.match.reason === 'NO_FACTOR_FOR_ACTIVITY_TYPE' && !has(a.activityType)) {
-          r = resolveByText({ ...a, description: [a.activityType.replace(/[-_/]+/g, ' '), a.description].filter(Boolean).join(' ; ') }, deps.matcher, threshold, byKey, profiles);
-        }
-      }
-      resolutions.set(rk, r);
+    if (!r) resolutions.set(rk, (r = resolveRow(a, matched, undefined)));
+    // Resolved by text with a close lead, the row reads its category's profile: resolved again,
+    // once per profile content. Otherwise the text's own resolution holds for any profile.
+    const profile = withText && a.category ? profiles?.get(a.category) : undefined;
+    if (profile && r.text && consultsCategory(r.text.evidence.margin)) {
+      const pk = `${rk}p${categoryProfileKey(profile)}`;
+      let rp = resolutions.get(pk);
+      if (!rp) resolutions.set(pk, (rp = resolveRow(a, matched, profile)));
+      r = rp;
     }
     const fail = (status: 'unmatched' | 'failed', reason: string, detail: string, lineageToken?: Resolution): UnmatchedResult => ({
       activityId: a.id, status, reason, detail, gwpSetId: gwp.id, ...(r.text ? { match: r.text } : {}), ...(lineageToken ? { lineageToken } : {}),
@@ -270,10 +283,9 @@ interface Resolution {
  * match, and a match below the threshold, leave the row uncalculated with the engine's proposal
  * kept, so it reaches the review queue instead of the inventory.
  */
-function resolveByText(a: ActivityInput, matcher: MatchEngine | undefined, threshold: number, byKey: (key: string) => Resolution, profiles: ReadonlyMap<string, CategoryProfile> | undefined): Resolution {
+function resolveByText(a: ActivityInput, matcher: MatchEngine | undefined, threshold: number, byKey: (key: string) => Resolution, categoryProfile: CategoryProfile | undefined): Resolution {
   const none = (reason: UnmatchedReason, detail: string, text?: MatchOutcome): Resolution => ({ match: { kind: 'unmatched', reason, detail }, method: 'match', notes: [], variants: null, useAmount: false, ...(text ? { text } : {}) });
   if (!matcher) return none('NO_MATCHER', 'this row asks for matching, and no matching engine is loaded');
-  const categoryProfile = a.category ? profiles?.get(a.category) : undefined;
   const text = matcher.match({ description: a.description, supplier: a.supplier, account: a.account, category: a.category, unit: a.unit, region: a.region, year: a.year, categoryProfile });
   if (text.key === null) return none('NO_MATCH', `no factor fits "${a.description ?? ''}": ${text.evidence.note ?? 'nothing to go on'}`, text);
   if (text.confidence < threshold) return none('NEEDS_REVIEW', `best match ${text.key} (${text.title}) at confidence ${text.confidence}, below ${threshold}: confirm or override it in the review queue`, text);

@@ -8,15 +8,15 @@ const lex = (code: string, phrase: string): LexiconEntry => ({ key: `naics-2017/
 const engine = createMatchEngine({
   targets: [spend('326122', 'Plastics Pipe and Pipe Fitting Manufacturing'), spend('335931', 'Current-Carrying Wiring Device Manufacturing')],
   lexicon: [
-    lex('326122', 'Adapters, plastics pipe fitting, manufacturing'),
+    lex('326122', 'Housings, plastics pipe, manufacturing'),
     lex('326122', 'PVC pipe fittings manufacturing'),
-    lex('335931', 'Adapters, electrical outlet, manufacturing'),
+    lex('335931', 'Housings, electrical outlet, manufacturing'),
     lex('335931', 'Plugs, electric cord, manufacturing'),
   ],
 });
-const PIPES = categoryProfileOf(['COUPLING PVC 2 IN', 'TEE PVC 3 IN', 'ELBOW PVC PIPE 1 IN', 'ADAPTER 2 IN']);
-const WIRING = categoryProfileOf(['PLUG CORD 120V', 'OUTLET DUPLEX', 'ADAPTER 2 IN', 'CORD EXTENSION 25 FT']);
-const adapter = (categoryProfile?: MatchQuery['categoryProfile']): MatchQuery => ({ description: 'ADAPTER 2 IN', unit: 'USD', categoryProfile });
+const PIPES = categoryProfileOf(['COUPLING PVC 2 IN', 'TEE PVC 3 IN', 'ELBOW PVC PIPE 1 IN', 'HOUSING 2 IN']);
+const WIRING = categoryProfileOf(['PLUG CORD 120V', 'OUTLET DUPLEX', 'HOUSING 2 IN', 'CORD EXTENSION 25 FT']);
+const housing = (categoryProfile?: MatchQuery['categoryProfile']): MatchQuery => ({ description: 'HOUSING 2 IN', unit: 'USD', categoryProfile });
 
 describe('categoryProfileOf', () => {
   it("counts each term once per distinct description and keeps the category's shared terms, most held first", () => {
@@ -34,8 +34,8 @@ describe('categoryProfileOf', () => {
 
 describe('matching with a category profile', () => {
   it("lets the category's words choose among the keys the text leaves close, and says so", () => {
-    const pipes = engine.match(adapter(PIPES));
-    const wiring = engine.match(adapter(WIRING));
+    const pipes = engine.match(housing(PIPES));
+    const wiring = engine.match(housing(WIRING));
     expect(pipes.key).toBe('naics-2017/326122');
     expect(wiring.key).toBe('naics-2017/335931');
     expect(pipes.evidence.category).toMatchObject({ descriptions: 4 });
@@ -46,9 +46,9 @@ describe('matching with a category profile', () => {
   });
 
   it("never makes a match more certain than the text's own words do", () => {
-    const own = engine.match(adapter());
+    const own = engine.match(housing());
     for (const p of [PIPES, WIRING]) {
-      const o = engine.match(adapter(p));
+      const o = engine.match(housing(p));
       const ownOfKey = own.alternatives.find((a) => a.key === o.key)!.confidence;
       expect(o.confidence).toBeLessThanOrEqual(ownOfKey);
       // the coverage, lead and agreement shown are the text's own
@@ -58,18 +58,32 @@ describe('matching with a category profile', () => {
   });
 
   it('is the plain match when the category has one description, or lends nothing the lexicon knows', () => {
-    const own = engine.match(adapter());
-    expect(engine.match(adapter(categoryProfileOf(['ADAPTER 2 IN'])))).toEqual(own);
-    expect(engine.match(adapter(categoryProfileOf(['ADAPTER 2 IN', 'ZZQX WIDGET'])))).toEqual(own);
+    const own = engine.match(housing());
+    expect(engine.match(housing(categoryProfileOf(['HOUSING 2 IN'])))).toEqual(own);
+    expect(engine.match(housing(categoryProfileOf(['HOUSING 2 IN', 'ZZQX WIDGET'])))).toEqual(own);
   });
 
-  it('is remembered per profile', () => {
-    let calls = 0;
-    const counting: MatchEngine = { autoAcceptThreshold: engine.autoAcceptThreshold, match: (q) => (calls++, engine.match(q)) };
+  it('is remembered per text, and per profile content where the text consults its category', () => {
+    const seen: MatchQuery[] = [];
+    const counting: MatchEngine = { autoAcceptThreshold: engine.autoAcceptThreshold, match: (q) => (seen.push(q), engine.match(q)) };
     const remembering = rememberingMatches(counting);
-    expect(remembering.match(adapter(PIPES)).key).toBe('naics-2017/326122');
-    expect(remembering.match(adapter(WIRING)).key).toBe('naics-2017/335931');
-    expect(remembering.match(adapter(PIPES)).key).toBe('naics-2017/326122');
-    expect(calls).toBe(2);
+    expect(remembering.match(housing(PIPES))).toEqual(engine.match(housing(PIPES)));
+    expect(remembering.match(housing(WIRING))).toEqual(engine.match(housing(WIRING)));
+    // a profile of the same content, as the next run of the organisation loads it
+    expect(remembering.match(housing({ descriptions: PIPES.descriptions, terms: PIPES.terms.map((t) => ({ ...t })) })).key).toBe('naics-2017/326122');
+    // the text alone once, then once per profile
+    expect(seen.map((q) => q.categoryProfile)).toEqual([undefined, PIPES, WIRING]);
+  });
+
+  it('leaves a text with a clear lead to its own words', () => {
+    const clear = { description: 'PVC PIPE FITTINGS', unit: 'USD' };
+    const own = engine.match(clear);
+    expect(own.evidence.margin).toBeGreaterThanOrEqual(0.3);
+    expect(engine.match({ ...clear, categoryProfile: WIRING })).toEqual(own);
+    const seen: MatchQuery[] = [];
+    const remembering = rememberingMatches({ autoAcceptThreshold: 0.8, match: (q) => (seen.push(q), engine.match(q)) });
+    expect(remembering.match({ ...clear, categoryProfile: WIRING })).toEqual(own);
+    expect(remembering.match({ ...clear, categoryProfile: PIPES })).toEqual(own);
+    expect(seen).toHaveLength(1);
   });
 });

@@ -39,3 +39,26 @@ export function categoryProfileOf(descriptions: Iterable<string>): CategoryProfi
       .sort((a, b) => b.count - a.count || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0)),
   };
 }
+
+const keys = new WeakMap<CategoryProfile, string>();
+const idOfContent = new Map<string, string>();
+let lastId = 0;
+
+/**
+ * A short name for a profile's content, remembered per object: what caches key a row's answer by,
+ * so that a profile loaded again (the next chunk, the next run) with the same content finds it.
+ * Names are never reused (a forgotten content gets a new one), so a name never means two contents.
+ */
+export function categoryProfileKey(p: CategoryProfile): string {
+  let k = keys.get(p);
+  if (k === undefined) {
+    const content = JSON.stringify([p.descriptions, p.terms.map((t) => [t.term, t.count])]);
+    k = idOfContent.get(content);
+    if (k === undefined) {
+      if (idOfContent.size >= 100_000) idOfContent.clear();
+      idOfContent.set(content, (k = `p${++lastId}`));
+    }
+    keys.set(p, k);
+  }
+  return k;
+}

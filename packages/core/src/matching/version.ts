@@ -6,4 +6,4 @@
  * alters an answer or a confidence: a test (packages/factor-data/src/matcherVersion.test.ts) pins a
  * fingerprint of the answers on the development set and fails until both are updated.
  */
-export const MATCHER_VERSION = '2026-12-02.3';
+export const MATCHER_VERSION = '2026-12-02.4';
