@@ -268,7 +268,7 @@ const CATEGORY_WEIGHT = 0.7;
  * of the 124 such answers (wrongly) and 51 of the 344 closer ones (17 more right than wrong); on
  * clean catalogue texts two in three lead by this much, which spares their second search.
  */
-const CATEGORY_MAX_LEAD = 0.3;
+export const CATEGORY_MAX_LEAD = 0.3;
 /** Whether a text match with this lead (its evidence.margin) reads the row's category profile, when it has one. */
 export function consultsCategory(margin: number | undefined): boolean {
   return margin !== undefined && margin < CATEGORY_MAX_LEAD;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { canonicalJson, MATCHER_VERSION } from '@tally/core';
+import { canonicalJson, CATEGORY_MAX_LEAD, MATCHER_VERSION } from '@tally/core';
 import { z } from 'zod';
 
 /** Why an activity of an incremental run is calculated again instead of carried forward. */
@@ -66,8 +66,9 @@ export function newlyAheadSets(baseSets: readonly string[], newSets: readonly st
  *   (the match targets are every factor of the sets);
  * - matcher_changed: it was matched by text and the base run was planned with another matcher
  *   version (MATCHER_VERSION in @tally/core), or before versions were recorded;
- * - category_changed: it was matched by text and its category's profile (run_category_profiles,
- *   which planRun stores before this runs) differs from the base run's, or one of the two has none;
+ * - category_changed: it was matched by text with a lead close enough to consult its category
+ *   (CATEGORY_MAX_LEAD in @tally/core), and its category's profile (run_category_profiles, which
+ *   planRun stores before this runs) differs from the base run's, or one of the two has none;
  * - mappings_changed: it was matched by text or rule and the organisation's rules changed since;
  * - economics_changed: it was converted from spend and exchange rates or price indices changed.
  * A different GWP set or run options change every result: the run is then a full one.
@@ -119,7 +120,7 @@ export async function planIncremental(c: pg.ClientBase, run: RunForPlan): Promis
                            join emission_factors f on f.factor_set_id = h.t and f.activity_key = bf.activity_key
                            where h.s = b.factor_set_id)) then 'factor_sets_changed'
            when $11 and b.match ->> 'method' = 'text' then 'matcher_changed'
-           when b.match ->> 'method' = 'text' and a.category = any($12::text[]) then 'category_changed'
+           when b.match ->> 'method' = 'text' and a.category = any($12::text[]) and (b.match -> 'evidence' ->> 'margin')::float8 < $13 then 'category_changed'
            when $9 and b.match is not null then 'mappings_changed'
            when $10 and b.conversion is not null then 'economics_changed'
          end as reason
@@ -131,7 +132,7 @@ export async function planIncremental(c: pg.ClientBase, run: RunForPlan): Promis
          returning reason
        )
        select reason, count(*) as n from changed group by reason`,
-      [run.id, run.base_run_id, run.org_id, run.period_start, run.period_end, JSON.stringify(newlyAheadSets(base.factor_set_ids, run.factor_set_ids)), setsChanged, run.factor_set_ids, since.rules, since.economics, base.matcher_version !== MATCHER_VERSION, categoriesChanged],
+      [run.id, run.base_run_id, run.org_id, run.period_start, run.period_end, JSON.stringify(newlyAheadSets(base.factor_set_ids, run.factor_set_ids)), setsChanged, run.factor_set_ids, since.rules, since.economics, base.matcher_version !== MATCHER_VERSION, categoriesChanged, CATEGORY_MAX_LEAD],
     );
     // Lineages are few per run: copy them all (one that no carried row names is never read).
     const lineageColumns = await columnsOf(c, 'calculation_lineages');
