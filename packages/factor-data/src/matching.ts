@@ -182,12 +182,12 @@ export interface LabelledItem {
   commodities: string[];
 }
 
-/** Columns a labelled file must have; EXTENDED_DESCRIPTION, CONTRACT_NAME, naics_title_final and co2e_per_dollar_final are read when present. */
+/** Columns a labelled file must have; COMMODITY, EXTENDED_DESCRIPTION, CONTRACT_NAME, naics_title_final and co2e_per_dollar_final are read when present. */
 const LABELLED_COLUMNS = ['COMMODITY_DESCRIPTION', 'naics_code_final'] as const;
 
 /**
  * A CSV with the columns of the Austin set (COMMODITY_DESCRIPTION and naics_code_final; also
- * EXTENDED_DESCRIPTION, CONTRACT_NAME, naics_title_final, co2e_per_dollar_final when present), one
+ * COMMODITY, EXTENDED_DESCRIPTION, CONTRACT_NAME, naics_title_final, co2e_per_dollar_final when present), one
  * item per distinct COMMODITY_DESCRIPTION (trimmed), in order of first appearance. Every row of an
  * item must carry the same label. A row that breaks a rule (no description, a code that is neither
  * NAICS-6 nor -1/-2/-3, a factor that is not a number, another label than the item's first row)

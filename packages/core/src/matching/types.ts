@@ -84,7 +84,7 @@ export interface MatchOutcome {
     margin?: number;
     /** Whether the best single phrase and the best whole document of a key agree on it. */
     agree?: boolean;
-    /** When the row's category lent its words (categoryProfile.ts): how many lines it was built from, the lent terms the best phrase holds, and whether they changed the answer. */
+    /** When the row's category was consulted (a close lead, categoryProfile.ts): how many lines its profile was built from, the lent terms the best phrase holds, and whether they changed the answer. */
     category?: { descriptions: number; terms: string[]; changed: boolean };
   };
 }
