@@ -3,6 +3,7 @@ import type { EmissionFactor } from '../factors/emissionFactor.ts';
 import type { GwpSet } from '../gwp/gases.ts';
 import { calculateActivities, createCalculationCache, type ActivityInput, type CalculatedResult } from './calculateActivities.ts';
 import { prepareFactor } from './prepareFactor.ts';
+import { categoryProfileOf } from '../matching/categoryProfile.ts';
 import { createMatchEngine } from '../matching/engine.ts';
 import { matchTargetsOf } from '../matching/targets.ts';
 
@@ -185,6 +186,43 @@ describe('calculateActivities', () => {
     expect(none).toMatchObject({ status: 'unmatched', reason: 'NO_MATCH', match: { key: null, method: 'none' } });
     expect(weak).toMatchObject({ status: 'unmatched', reason: 'NEEDS_REVIEW', match: { key: 'naics-2017/331110' } });
     expect(calculateActivities(input)[0]).toMatchObject({ status: 'unmatched', reason: 'NO_MATCHER' });
+  });
+
+  it("reads a close text's category profile, and a clear text's answer needs none", () => {
+    const spendOn = (code: string): EmissionFactor => ({ ...SPEND, id: `sc:${code}:purchaser`, activityKey: `naics-2017/${code}/purchaser-price`, co2e: code === '326122' ? '0.4' : '0.6' });
+    const lex = (code: string, phrase: string) => ({ key: `naics-2017/${code}`, phrase, source: 'census-naics-2017-index' });
+    const matcher = createMatchEngine({
+      lexicon: [lex('326122', 'Housings, plastics pipe, manufacturing'), lex('326122', 'PVC pipe fittings manufacturing'), lex('335931', 'Housings, electrical outlet, manufacturing'), lex('335931', 'Plugs, electric cord, manufacturing')],
+      targets: [
+        { key: 'naics-2017/326122', title: 'Plastics Pipe and Pipe Fitting Manufacturing', dimensions: ['currency'] },
+        { key: 'naics-2017/335931', title: 'Current-Carrying Wiring Device Manufacturing', dimensions: ['currency'] },
+      ],
+    });
+    const categoryProfiles = new Map([
+      ['65933', categoryProfileOf(['COUPLING PVC 2 IN', 'TEE PVC 3 IN', 'ELBOW PVC PIPE 1 IN', 'HOUSING 2 IN'])],
+      ['28580', categoryProfileOf(['PLUG CORD 120V', 'OUTLET DUPLEX', 'HOUSING 2 IN', 'CORD EXTENSION 25 FT'])],
+    ]);
+    const row = (id: string, description: string, category: string): ActivityInput => ({ id, activityType: 'spend', description, category, quantity: '100', unit: 'USD', year: 2022, region: 'US' });
+    const cache = createCalculationCache();
+    const results = calculateActivities(
+      {
+        // categories as codes: a category's own name is also read as text
+        activities: [row('1', 'HOUSING 2 IN', '65933'), row('2', 'HOUSING 2 IN', '28580'), row('3', 'PVC PIPE FITTINGS', '65933'), row('4', 'PVC PIPE FITTINGS', '28580')],
+        factors: [spendOn('326122'), spendOn('335931')],
+        gwpSetId: 'AR5',
+        gwpSets: GWP,
+        options: { matchThreshold: 0 },
+        categoryProfiles,
+      },
+      { matcher, cache },
+    ) as CalculatedResult[];
+    expect(results.map((r) => r.factorId)).toEqual(['sc:326122:purchaser', 'sc:335931:purchaser', 'sc:326122:purchaser', 'sc:326122:purchaser']);
+    expect(results[1]!.match).toMatchObject({ evidence: { category: { changed: true } } });
+    // the clear text reads no profile: the same answer in both categories
+    expect(results[3]!.match).toEqual(results[2]!.match);
+    expect(results[2]!.match!.evidence.category).toBeUndefined();
+    // each text and category once without a profile, and the close text once more with each profile
+    expect(cache.resolutions.size).toBe(6);
   });
 
   it('reads an activity type that names no factor as text, when a matcher is loaded', () => {

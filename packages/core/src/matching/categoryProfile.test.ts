@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATEGORY_MIN_SHARE, categoryProfileOf } from './categoryProfile.ts';
+import { CATEGORY_MIN_SHARE, categoryProfileKey, categoryProfileOf } from './categoryProfile.ts';
 import { createMatchEngine, rememberingMatches, type MatchEngine } from './engine.ts';
 import type { LexiconEntry, MatchQuery, MatchTarget } from './types.ts';
 
@@ -29,6 +29,15 @@ describe('categoryProfileOf', () => {
     expect(p.terms.every((t) => t.count >= CATEGORY_MIN_SHARE * p.descriptions)).toBe(true);
     const wide = categoryProfileOf(Array.from({ length: 20 }, (_, i) => `PVC PART ${'abcdefghijklmnopqrst'[i]!.repeat(3)}`));
     expect(wide.terms).toEqual([{ term: 'plastic', count: 20 }, { term: 'pvc', count: 20 }]);
+  });
+});
+
+describe('categoryProfileKey', () => {
+  it('names equal contents alike and different contents apart', () => {
+    const copy = { descriptions: PIPES.descriptions, terms: PIPES.terms.map((t) => ({ ...t })) };
+    expect(categoryProfileKey(copy)).toBe(categoryProfileKey(PIPES));
+    expect(categoryProfileKey(WIRING)).not.toBe(categoryProfileKey(PIPES));
+    expect(categoryProfileKey({ ...copy, descriptions: copy.descriptions + 1 })).not.toBe(categoryProfileKey(PIPES));
   });
 });
 

@@ -47,7 +47,8 @@ let lastId = 0;
 /**
  * A short name for a profile's content, remembered per object: what caches key a row's answer by,
  * so that a profile loaded again (the next chunk, the next run) with the same content finds it.
- * Names are never reused (a forgotten content gets a new one), so a name never means two contents.
+ * Names are never reused (a forgotten content gets a new one), so a name never means two contents;
+ * the contents remembered are bounded (a thread's heap is), past which they start afresh.
  */
 export function categoryProfileKey(p: CategoryProfile): string {
   let k = keys.get(p);
@@ -55,7 +56,7 @@ export function categoryProfileKey(p: CategoryProfile): string {
     const content = JSON.stringify([p.descriptions, p.terms.map((t) => [t.term, t.count])]);
     k = idOfContent.get(content);
     if (k === undefined) {
-      if (idOfContent.size >= 100_000) idOfContent.clear();
+      if (idOfContent.size >= 20_000) idOfContent.clear();
       idOfContent.set(content, (k = `p${++lastId}`));
     }
     keys.set(p, k);

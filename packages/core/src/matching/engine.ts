@@ -264,9 +264,10 @@ const HEAD_WEIGHT = 1.5;
 const CATEGORY_WEIGHT = 0.7;
 /**
  * A text whose best key leads the next by this share of its score or more does not consult its
- * category, and its answer serves every category. On the development set the category changed one
- * of the 124 such answers (wrongly) and 51 of the 344 closer ones (17 more right than wrong); on
- * clean catalogue texts two in three lead by this much, which spares their second search.
+ * category's profile, and its answer serves every profile (every run and organisation). On the
+ * development set the category changed one of the 124 such answers (wrongly) and 51 of the 344
+ * closer ones (17 more right than wrong); two in three clean catalogue texts lead by this much,
+ * which spares their second search.
  */
 export const CATEGORY_MAX_LEAD = 0.3;
 /** Whether a text match with this lead (its evidence.margin) reads the row's category profile, when it has one. */
