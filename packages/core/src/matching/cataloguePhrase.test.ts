@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cataloguePhrase, namesApparelContractor } from './cataloguePhrase.ts';
+import { cataloguePhrase, namesApparelContractor, withoutAsides } from './cataloguePhrase.ts';
 import { createMatchEngine } from './engine.ts';
 import type { LexiconEntry, MatchTarget } from './types.ts';
 
@@ -69,5 +69,17 @@ describe('catalogue phrases in the engine', () => {
     const o = engine.match({ description: 'TROUSERS', unit: 'USD' });
     expect(o.evidence.phraseCoverage).toBe(1);
     expect(o.alternatives.map((a) => a.key).sort()).toEqual(['naics-2017/315190', 'naics-2017/315220']);
+  });
+});
+
+describe('withoutAsides', () => {
+  it('drops what a line says it does not buy and its cross-references, closed or cut off', () => {
+    expect(withoutAsides('ELECTRICAL EQUIPMENT AND SUPPLIES (EXCEPT CABLE AND WIRE)').trim()).toBe('ELECTRICAL EQUIPMENT AND SUPPLIES');
+    expect(withoutAsides('Ice Making and Dispensing Machines (Not Dry Ice)').trim()).toBe('Ice Making and Dispensing Machines');
+    expect(withoutAsides('Ventilators, All Types (See 031-78, 79 for Roof Ty').trim()).toBe('Ventilators, All Types');
+    expect(withoutAsides('Telephone Equipment and Piece Parts (Not Lines or').trim()).toBe('Telephone Equipment and Piece Parts');
+    // other parentheses stay
+    expect(withoutAsides('ABSORBENT (GRANULAR) FOR OIL')).toBe('ABSORBENT (GRANULAR) FOR OIL');
+    expect(withoutAsides('Notebooks (Notepads) 8 X 11')).toBe('Notebooks (Notepads) 8 X 11');
   });
 });

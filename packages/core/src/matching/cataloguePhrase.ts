@@ -41,3 +41,16 @@ const CONTRACTOR = /\bcontractors?\s+on\s+apparel\b|\bapparel\s+contractors?\b/i
 export function namesApparelContractor(phrase: string): boolean {
   return CONTRACTOR.test(phrase.replace(EXCLUSION, ' '));
 }
+
+// "(EXCEPT CABLE AND WIRE)", "(Not Dry Ice)", "(See 031-78, 79 for Roof Ty": closed, or cut off where the field ends.
+const LINE_ASIDE = /\((?:except|excluding|other than|not|see)\b[^)]*(?:\)|$)/gi;
+
+/**
+ * A purchase line without its asides: what it says it does not buy ("Ice Making Machines (Not Dry
+ * Ice)", "Electrical Supplies (Except Cable and Wire)") and cross-references to other classes
+ * ("(See 031-78 for Roof Types)"), which category titles carry and which would otherwise match
+ * the very things excluded. Development set: top-1 +1 item, and +2 and ±0 on the hash halves.
+ */
+export function withoutAsides(line: string): string {
+  return line.replace(LINE_ASIDE, ' ');
+}

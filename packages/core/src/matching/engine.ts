@@ -1,5 +1,5 @@
 import { findUnit } from '../units/convertUnit.ts';
-import { cataloguePhrase, namesApparelContractor } from './cataloguePhrase.ts';
+import { cataloguePhrase, namesApparelContractor, withoutAsides } from './cataloguePhrase.ts';
 import { Compounds } from './compounds.ts';
 import { confidenceOf } from './confidence.ts';
 import { BROADER, stem, termOf, terms, words } from './normalise.ts';
@@ -127,7 +127,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     }
     // (3) + (4) text, unit-compatible targets only
     const text = q.category ? (q.description ? `${q.description} ; ${q.category}` : q.category) : (q.description ?? '');
-    const query = weightedTerms(queryTerms(text));
+    const query = weightedTerms(queryTerms(withoutAsides(text)));
     if (query.length === 0) return noMatch('the text has no words to match on');
     const allow = admitted(dimension);
     const own = rank(query, allow);
