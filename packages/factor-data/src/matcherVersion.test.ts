@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { categoryProfileOf, createMatchEngine, MATCHER_VERSION, matchTargetsOf } from '@tally/core';
+import { createMatchEngine, MATCHER_VERSION, matchTargetsOf } from '@tally/core';
 import { describe, expect, it } from 'vitest';
-import { AUSTIN_DEV_FILE, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon } from './index.ts';
+import { AUSTIN_DEV_FILE, itemCategoryProfiles, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon } from './index.ts';
 
 /**
  * What the matcher answers on the development set, as one digest: when it changes, text matches
@@ -15,11 +15,9 @@ describe('the matcher version', () => {
     const [{ lexicon, naics2022To2017 }, v13, items] = await Promise.all([loadMatchingLexicon(), loadBundledFactorSet('epa-sc-v1.3.0'), loadLabelledItems(AUSTIN_DEV_FILE)]);
     const engine = createMatchEngine({ lexicon, targets: matchTargetsOf(v13.result.factors), naics2022To2017 });
     // With the category profiles the benchmark gives (NIGP class and item), so that they are pinned too.
-    const categoryOf = (i: (typeof items)[number]) => i.commodities[0]?.slice(0, 5) ?? '';
-    const members = Map.groupBy(items, categoryOf);
-    const profiles = new Map([...members].map(([c, is]) => [c, categoryProfileOf(is.map((i) => i.description))]));
-    const answers = items.map((i) => {
-      const o = engine.match({ description: i.description, unit: 'USD', categoryProfile: categoryOf(i) ? profiles.get(categoryOf(i)) : undefined });
+    const profiles = itemCategoryProfiles(items, 5);
+    const answers = items.map((i, n) => {
+      const o = engine.match({ description: i.description, unit: 'USD', categoryProfile: profiles[n] });
       return [o.key, o.method, o.confidence, o.alternatives.map((a) => [a.key, a.confidence])];
     });
     const digest = createHash('sha256').update(JSON.stringify(answers)).digest('hex');

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
-import type { EmissionFactor, LexiconEntry } from '@tally/core';
+import { categoryProfileOf, type CategoryProfile, type EmissionFactor, type LexiconEntry } from '@tally/core';
 import { DATA_DIR } from './dataDir.ts';
 import { loadBundledFactorSet } from './index.ts';
 
@@ -243,4 +243,18 @@ export async function loadLabelledItems(path: string, options: { problems?: stri
     if (commodity && !item.commodities.includes(commodity)) item.commodities.push(commodity);
   }
   return [...items.values()].map(({ line: _line, ...item }) => item);
+}
+
+/**
+ * Each item's category profile as `pnpm bench:matching` gives it, in the items' order: the category
+ * is the first `digits` digits of the item's first COMMODITY code (5: NIGP class and item), and its
+ * profile is built from the items of that category, as planning a run builds one from the run's
+ * activities. Undefined for an item without a COMMODITY code, or for every item when `digits` is 0.
+ * Items of one category share one profile object.
+ */
+export function itemCategoryProfiles(items: readonly LabelledItem[], digits: number): (CategoryProfile | undefined)[] {
+  const categoryOf = (i: LabelledItem): string | undefined => (digits > 0 && i.commodities[0] ? i.commodities[0].slice(0, digits) : undefined);
+  const members = Map.groupBy(items.filter((i) => categoryOf(i) !== undefined), (i) => categoryOf(i)!);
+  const profiles = new Map([...members].map(([c, is]) => [c, categoryProfileOf(is.map((i) => i.description))]));
+  return items.map((i) => profiles.get(categoryOf(i) ?? ''));
 }

@@ -35,8 +35,8 @@
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CONFIDENCE_MODEL, categoryProfileOf, createMatchEngine, matchTargetsOf, type MatchOutcome, type MatchQuery } from '@tally/core';
-import { AUSTIN_DEV_FILE, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon, type LabelledItem } from '@tally/factor-data';
+import { CONFIDENCE_MODEL, createMatchEngine, matchTargetsOf, type MatchOutcome, type MatchQuery } from '@tally/core';
+import { AUSTIN_DEV_FILE, itemCategoryProfiles, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon } from '@tally/factor-data';
 import { confidenceSamples, crossHalfCheck, fitLogistic } from './fitConfidence.ts';
 import { scoreMatches } from './scoreMatches.ts';
 
@@ -74,11 +74,9 @@ const buildSeconds = (performance.now() - tBuild) / 1000;
 
 const threshold = givenThreshold ?? engine.autoAcceptThreshold;
 
-// Each item's category, and each category's profile from the file's items of it (what planning a run stores).
-const categoryOf = (i: LabelledItem): string | undefined => (categoryDigits > 0 && i.commodities[0] ? i.commodities[0].slice(0, categoryDigits) : undefined);
-const members = Map.groupBy(items.filter((i) => categoryOf(i) !== undefined), (i) => categoryOf(i)!);
-const profiles = new Map([...members].map(([c, is]) => [c, categoryProfileOf(is.map((i) => i.description))]));
-const queries: MatchQuery[] = items.map((i) => ({ description: i.description, unit: 'USD', categoryProfile: profiles.get(categoryOf(i) ?? '') }));
+// Each item's category profile, as planning a run builds it from the run's activities.
+const profiles = itemCategoryProfiles(items, categoryDigits);
+const queries: MatchQuery[] = items.map((i, n) => ({ description: i.description, unit: 'USD', categoryProfile: profiles[n] }));
 const outcomes: MatchOutcome[] = queries.map((q) => engine.match(q));
 const scores = scoreMatches(items, outcomes, v12.result.factors, threshold);
 
@@ -135,8 +133,8 @@ const result = {
   rowsLeftOut: problems.length,
   categoryDigits,
   /** Categories whose profile lends words (two or more distinct descriptions), and the items in them. */
-  categories: [...profiles.values()].filter((p) => p.descriptions >= 2).length,
-  categorisedItems: items.filter((i) => (profiles.get(categoryOf(i) ?? '')?.descriptions ?? 0) >= 2).length,
+  categories: new Set(profiles.filter((p) => p !== undefined && p.descriptions >= 2)).size,
+  categorisedItems: profiles.filter((p) => p !== undefined && p.descriptions >= 2).length,
   lexicon: lexicon.length,
   targets: targets.length,
   cpus: cpus().length,

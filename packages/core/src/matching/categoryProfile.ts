@@ -40,6 +40,11 @@ export function categoryProfileOf(descriptions: Iterable<string>): CategoryProfi
   };
 }
 
+/** A profile's content as one canonical string (terms in categoryProfileOf's order): what its digest and its key name. */
+export function categoryProfileContent(p: CategoryProfile): string {
+  return JSON.stringify([p.descriptions, p.terms.map((t) => [t.term, t.count])]);
+}
+
 const keys = new WeakMap<CategoryProfile, string>();
 const idOfContent = new Map<string, string>();
 let lastId = 0;
@@ -53,7 +58,7 @@ let lastId = 0;
 export function categoryProfileKey(p: CategoryProfile): string {
   let k = keys.get(p);
   if (k === undefined) {
-    const content = JSON.stringify([p.descriptions, p.terms.map((t) => [t.term, t.count])]);
+    const content = categoryProfileContent(p);
     k = idOfContent.get(content);
     if (k === undefined) {
       if (idOfContent.size >= 20_000) idOfContent.clear();

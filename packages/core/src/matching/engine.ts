@@ -132,8 +132,10 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     const allow = admitted(dimension);
     const own = rank(query, allow);
     if (!own) return noMatch(`no ${dimension ?? ''} factor shares a word with the text`.replace('  ', ' '));
+    // The lead as the evidence shows it: what consultsCategory reads, here and in caches.
+    const margin = round4(own.margin);
     // The category's words choose among the keys the text leaves close: a clear lead stands.
-    const borrowed = q.categoryProfile && consultsCategory(round4(own.margin)) ? borrowedTerms(query, q.categoryProfile) : [];
+    const borrowed = q.categoryProfile && consultsCategory(margin) ? borrowedTerms(query, q.categoryProfile) : [];
     const withCategory = borrowed.length > 0 ? rank([...query, ...borrowed], allow) : undefined;
     const final = withCategory ?? own;
     // The confidence is the text's own: the category's words choose among close candidates, but
@@ -148,7 +150,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
       note: `best phrase: "${phrases[best.phrase]!.text}"`,
       coverage: round4(ownBest.coverage),
       phraseCoverage: round4(ownBest.phraseCoverage),
-      margin: round4(own.margin),
+      margin,
       agree: own.agree,
     };
     if (withCategory) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { categoryProfileOf, type CategoryProfile } from '@tally/core';
+import { categoryProfileContent, categoryProfileOf, type CategoryProfile } from '@tally/core';
 import type pg from 'pg';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
@@ -32,9 +32,9 @@ export async function storeCategoryProfiles(c: pg.ClientBase, run: { id: string;
   return rows.length;
 }
 
-/** What an incremental run compares: the profile's content, in its canonical order (categoryProfileOf sorts the terms). */
+/** What an incremental run compares: the md5 of the profile's canonical content. */
 export function profileDigest(p: CategoryProfile): string {
-  return createHash('md5').update(JSON.stringify([p.descriptions, p.terms.map((t) => [t.term, t.count])])).digest('hex');
+  return createHash('md5').update(categoryProfileContent(p)).digest('hex');
 }
 
 export const RunCategoryProfile = z.object({
