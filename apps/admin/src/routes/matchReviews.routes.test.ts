@@ -25,6 +25,21 @@ describe('match reviews and mapping rules through the API', () => {
     expect(all.body.rules).toHaveLength(2);
   });
 
+  it("stores a decision for a group's category as a rule for that category, beside the text's rule for any category", async () => {
+    const text = 'fitting 2 in';
+    const any = await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/match-reviews`, { text, key: 'naics-2017/332913' });
+    const pipe = await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/match-reviews`, { text, key: 'naics-2017/326122', category: 'pipe' });
+    const wiring = await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/match-reviews`, { text, key: 'naics-2017/335931', category: 'wiring' });
+    expect(any.body).toMatchObject({ category: null });
+    expect(pipe).toMatchObject({ status: 201, body: { kind: 'exact', field: 'description', pattern: text, key: 'naics-2017/326122', category: 'pipe' } });
+    // a newer decision for PIPE replaces only PIPE's rule
+    const pipeAgain = await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/match-reviews`, { text, key: 'naics-2017/332996', category: 'PIPE' });
+    const live = (await app.call(a.key, 'GET', `/v1/organisations/${a.orgId}/mapping-rules`)).body.rules.filter((r: { pattern: string }) => r.pattern === text);
+    expect(live.map((r: { id: string }) => r.id).sort()).toEqual([any.body.id, wiring.body.id, pipeAgain.body.id].sort());
+    const onCategory = await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/mapping-rules`, { field: 'category', pattern: 'pipe', key: 'naics-2017/326122', category: 'pipe' });
+    expect(onCategory).toMatchObject({ status: 400, body: { errors: [expect.objectContaining({ pointer: '/category' })] } });
+  });
+
   it('creates, validates and retires rules; another organisation sees none of them', async () => {
     const bad = await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/mapping-rules`, { kind: 'regex', pattern: '([', key: 'x' });
     expect(bad.status).toBe(400);

@@ -5,17 +5,25 @@ import { z } from 'zod';
 import { requireOrg } from '../http/auth.ts';
 import { ProblemError, badRequest, fromZod, notFound } from '../http/problem.ts';
 
+const Category = z.string().trim().min(1).max(500).nullish();
+
 const RuleBody = z
   .object({
     kind: z.enum(['exact', 'contains', 'regex']).default('exact'),
     field: z.enum(['description', 'supplier', 'account', 'category']).default('description'),
     pattern: z.string().trim().min(1).max(500),
     key: z.string().trim().min(1).max(300),
+    /** Only rows of this category; absent or null: any category. */
+    category: Category,
   })
-  .strict();
+  .strict()
+  .refine((r) => !(r.field === 'category' && r.category), { path: ['category'], message: 'a rule on the category field already names its category' });
 
-/** Confirming or overriding a review group: an exact rule on the group's text. */
-const ReviewDecision = z.object({ text: z.string().trim().min(1).max(500), key: z.string().trim().min(1).max(300) }).strict();
+/**
+ * Confirming or overriding a review group: an exact rule on the group's text, for the group's
+ * category when `category` is given (a group's `category`), else for the text in any category.
+ */
+const ReviewDecision = z.object({ text: z.string().trim().min(1).max(500), key: z.string().trim().min(1).max(300), category: Category }).strict();
 
 const who = (req: Parameters<typeof requireOrg>[0]) => (req.principal?.kind === 'organisation' ? `api-key:${req.principal.keyId}` : 'operator');
 
@@ -44,7 +52,7 @@ export function matchReviewRoutes(db: Db): Router {
     requireOrg(req, orgId);
     const body = ReviewDecision.safeParse(req.body);
     if (!body.success) throw fromZod(body.error);
-    const rule = await createMappingRule(db.pool, orgId, { kind: 'exact', field: 'description', pattern: body.data.text, key: body.data.key, createdBy: who(req) });
+    const rule = await createMappingRule(db.pool, orgId, { kind: 'exact', field: 'description', pattern: body.data.text, key: body.data.key, category: body.data.category ?? null, createdBy: who(req) });
     res.status(201).json(rule);
   });
 

@@ -1,5 +1,5 @@
 import { consultsCategory } from '@tally/core';
-import { copyRows, createRun, runCategoryProfiles, storeEconomics, storeFactorSet, storeGwpSets, type RunRow } from '@tally/db';
+import { copyRows, createMappingRule, createRun, reviewGroups, runCategoryProfiles, storeEconomics, storeFactorSet, storeGwpSets, type RunRow } from '@tally/db';
 import { loadBundledEconomics, loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,7 +63,7 @@ describe("a purchase line's category", () => {
   };
   const terse = async (runId: string) =>
     (
-      await t.db.pg.query<{ category: string; status: string; factor_id: string; match: { key: string; evidence: { category?: { descriptions: number; terms: string[]; changed: boolean } } } }>(
+      await t.db.pg.query<{ category: string; status: string; factor_id: string; match: { key: string; method: string; evidence: { category?: { descriptions: number; terms: string[]; changed: boolean } } } }>(
         `select a.category, r.status, r.factor_id, r.match from calculation_results r join activities a on a.id = r.activity_id
          where r.run_id = $1 and a.description = 'FITTING 2 IN' order by a.category`,
         [runId],
@@ -105,5 +105,19 @@ describe("a purchase line's category", () => {
     });
     const [pipe] = await terse(after!.id);
     expect(pipe!.match.evidence.category!.descriptions).toBe(5);
+  });
+
+  it('is a review group of its own for a text it matches differently, and a decision can hold for it alone', async () => {
+    const held = await createRun(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: 'epa-sc-v1.3.0', gwpSetId: 'AR5', chunkSize: 100, options: { matchThreshold: 1 } });
+    expect((await untilFinished(t.db.pool, held.id))?.status).toBe('complete');
+    const groups = (await reviewGroups(t.db.pool, held.id, 100)).filter((g) => g.text === 'fitting 2 in');
+    expect(groups.map((g) => [g.category, g.rows])).toEqual([['pipe', 1], ['wiring', 1]]);
+    expect(groups[0]!.proposal).toMatchObject({ key: 'naics-2017/326122' });
+    expect(groups[1]!.proposal?.key).not.toBe('naics-2017/326122');
+    // The reviewer decides the wiring group only: PIPE's line keeps its text match.
+    const rule = await createMappingRule(t.db.pool, orgId, { kind: 'exact', field: 'description', pattern: groups[1]!.text, key: 'naics-2017/335931', category: groups[1]!.category, createdBy: 'api-key:reviewer' });
+    const [pipe, wiring] = await terse((await run())!.id);
+    expect(wiring).toMatchObject({ factor_id: 'epa-sc-v1.3.0:335931:purchaser', match: { method: 'rule', evidence: { ruleId: rule.id, createdBy: 'api-key:reviewer' } } });
+    expect(pipe).toMatchObject({ factor_id: 'epa-sc-v1.3.0:326122:purchaser', match: { method: 'text' } });
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMatchEngine, rememberingMatches } from './engine.ts';
 import { terms, words } from './normalise.ts';
 import { matchTargetsOf } from './targets.ts';
-import type { LexiconEntry, MatchTarget } from './types.ts';
+import type { LexiconEntry, MappingRule, MatchTarget } from './types.ts';
 
 const spend = (code: string, title: string): MatchTarget => ({ key: `naics-2017/${code}`, title, dimensions: ['currency'] });
 const TARGETS: MatchTarget[] = [
@@ -26,6 +26,7 @@ const LEXICON: LexiconEntry[] = [
   lex('332913', 'Industrial equipment fittings'),
   { key: 'fuels/liquid-fuels/diesel-average-biofuel-blend', phrase: 'diesel fuel', source: 'factor-name' },
 ];
+const engineWith = (rules: MappingRule[]) => createMatchEngine({ lexicon: LEXICON, targets: TARGETS, rules });
 const engine = createMatchEngine({ lexicon: LEXICON, targets: TARGETS, naics2022To2017: { '332913': ['332913'], '999999': ['326122', '332913'] } });
 
 describe('normalisation', () => {
@@ -117,18 +118,27 @@ describe('match engine', () => {
   });
 
   it('applies the organisation\'s confirmed rules first, exact before contains before regex', () => {
-    const withRules = createMatchEngine({
-      lexicon: LEXICON,
-      targets: TARGETS,
-      rules: [
-        { id: 'r-regex', kind: 'regex', field: 'description', pattern: '^hammer', key: 'naics-2017/332913', createdBy: 'key-1' },
-        { id: 'r-exact', kind: 'exact', field: 'description', pattern: 'hammer  claw', key: 'naics-2017/326122', createdBy: 'key-2' },
-        { id: 'r-supplier', kind: 'contains', field: 'supplier', pattern: 'acme tools', key: 'naics-2017/332216', createdBy: 'key-3' },
-      ],
-    });
+    const withRules = engineWith([
+      { id: 'r-regex', kind: 'regex', field: 'description', pattern: '^hammer', key: 'naics-2017/332913', createdBy: 'key-1' },
+      { id: 'r-exact', kind: 'exact', field: 'description', pattern: 'hammer  claw', key: 'naics-2017/326122', createdBy: 'key-2' },
+      { id: 'r-supplier', kind: 'contains', field: 'supplier', pattern: 'acme tools', key: 'naics-2017/332216', createdBy: 'key-3' },
+    ]);
     expect(withRules.match({ description: 'Hammer Claw', unit: 'USD' })).toMatchObject({ key: 'naics-2017/326122', method: 'rule', confidence: 1, evidence: { ruleId: 'r-exact', createdBy: 'key-2' } });
     expect(withRules.match({ description: 'hammer, sledge', unit: 'USD' }).evidence.ruleId).toBe('r-regex');
     expect(withRules.match({ description: 'widgets', supplier: 'ACME Tools Ltd', unit: 'USD' }).evidence.ruleId).toBe('r-supplier');
+  });
+
+  it("applies a rule for one category only to that category's rows, before a rule for any category", () => {
+    const withRules = engineWith([
+      { id: 'r-any', kind: 'exact', field: 'description', pattern: 'fitting 2 in', key: 'naics-2017/332913', createdBy: 'key-1' },
+      { id: 'r-pipe', kind: 'exact', field: 'description', pattern: 'fitting 2 in', key: 'naics-2017/326122', category: 'Pipe  Fittings', createdBy: 'key-2' },
+    ]);
+    expect(withRules.match({ description: 'FITTING 2 IN', category: 'PIPE FITTINGS', unit: 'USD' })).toMatchObject({ key: 'naics-2017/326122', evidence: { ruleId: 'r-pipe' } });
+    expect(withRules.match({ description: 'FITTING 2 IN', category: 'WIRING', unit: 'USD' })).toMatchObject({ key: 'naics-2017/332913', evidence: { ruleId: 'r-any' } });
+    expect(withRules.match({ description: 'FITTING 2 IN', unit: 'USD' }).evidence.ruleId).toBe('r-any');
+    const scopedOnly = engineWith([{ id: 'r-pipe', kind: 'contains', field: 'description', pattern: 'fitting', key: 'naics-2017/326122', category: 'pipe fittings', createdBy: 'key-2' }]);
+    expect(scopedOnly.match({ description: 'FITTING 2 IN', unit: 'USD' }).method).not.toBe('rule');
+    expect(scopedOnly.match({ description: 'FITTING 2 IN', category: 'wiring', unit: 'USD' }).method).not.toBe('rule');
   });
 
   it('answers no match when there is nothing to go on', () => {

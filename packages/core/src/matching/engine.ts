@@ -97,7 +97,8 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     if (!a) admittedBy.set(dimension, (a = Uint8Array.from(dims, (d) => (d.has(dimension) ? 1 : 0))));
     return a;
   };
-  const rules = [...(input.rules ?? [])].sort((a, b) => RULE_ORDER[a.kind] - RULE_ORDER[b.kind]);
+  // Exact before contains before regex; within a kind, a rule for the row's category before one for any.
+  const rules = [...(input.rules ?? [])].sort((a, b) => RULE_ORDER[a.kind] - RULE_ORDER[b.kind] || Number(!a.category) - Number(!b.category));
   const regexes = new Map(rules.filter((r) => r.kind === 'regex').map((r) => [r.id, safeRegex(r.pattern)]));
 
   const outcomeFor = (key: string, method: MatchOutcome['method'], confidence: number, evidence: MatchOutcome['evidence']): MatchOutcome => {
@@ -112,7 +113,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     // (1) confirmed rules
     for (const r of rules) {
       const value = q[r.field];
-      if (!value) continue;
+      if (!value || (r.category && squash(q.category ?? '') !== squash(r.category))) continue;
       if (ruleMatches(r, value, regexes.get(r.id))) return outcomeFor(r.key, 'rule', 1, { ruleId: r.id, createdBy: r.createdBy });
     }
     // (2) codes in the row

@@ -31,6 +31,13 @@ export interface MappingRule {
   field: 'description' | 'supplier' | 'account' | 'category';
   pattern: string;
   key: string;
+  /**
+   * Only rows of this category (the row's category field, compared as `exact` compares); absent or
+   * null: rows of any category. A terse text can name different things in different categories
+   * ("FITTING 2 IN" among pipe or among wiring), and the engine's answer for it can differ by
+   * category too, so a reviewer can confirm it for one category alone.
+   */
+  category?: string | null;
   /** Who confirmed it (API key id or user), for the lineage. */
   createdBy: string;
 }

@@ -8,26 +8,29 @@ export const MappingRuleRow = z.object({
   field: z.enum(['description', 'supplier', 'account', 'category']),
   pattern: z.string(),
   key: z.string(),
+  /** Only rows of this category; null: any category. */
+  category: z.string().nullable(),
   createdBy: z.string(),
   createdAt: z.string(),
   retiredAt: z.string().nullable(),
 });
 export type MappingRuleRow = z.infer<typeof MappingRuleRow>;
 
-const ruleColumns = sql.fragment`id, kind, field, pattern, factor_key as key, created_by as "createdBy", created_at as "createdAt", retired_at as "retiredAt"`;
+const ruleColumns = sql.fragment`id, kind, field, pattern, factor_key as key, category, created_by as "createdBy", created_at as "createdAt", retired_at as "retiredAt"`;
 
 /**
- * Adds a rule, retiring a live rule on the same (kind, field, pattern) in the same transaction:
+ * Adds a rule, retiring a live rule on the same (kind, field, pattern, category) in the same transaction:
  * the newest confirmation wins and the old one stays for the lineage of earlier results.
  */
 export async function createMappingRule(db: DatabasePool, orgId: string, rule: Omit<MappingRule, 'id'>): Promise<MappingRuleRow> {
   return db.transaction(async (tx) => {
     await tx.query(sql.unsafe`
       update mapping_rules set retired_at = now()
-      where org_id = ${orgId} and kind = ${rule.kind} and field = ${rule.field} and lower(pattern) = lower(${rule.pattern}) and retired_at is null`);
+      where org_id = ${orgId} and kind = ${rule.kind} and field = ${rule.field} and lower(pattern) = lower(${rule.pattern})
+        and lower(coalesce(category, '')) = lower(${rule.category ?? ''}) and retired_at is null`);
     return tx.one(sql.type(MappingRuleRow)`
-      insert into mapping_rules (org_id, kind, field, pattern, factor_key, created_by)
-      values (${orgId}, ${rule.kind}, ${rule.field}, ${rule.pattern}, ${rule.key}, ${rule.createdBy})
+      insert into mapping_rules (org_id, kind, field, pattern, factor_key, category, created_by)
+      values (${orgId}, ${rule.kind}, ${rule.field}, ${rule.pattern}, ${rule.key}, ${rule.category ?? null}, ${rule.createdBy})
       returning ${ruleColumns}`);
   });
 }
@@ -40,7 +43,7 @@ export async function listMappingRules(db: CommonQueryMethods, orgId: string, in
 
 /** The live rules in the engine's form. */
 export async function liveMappingRules(db: CommonQueryMethods, orgId: string): Promise<MappingRule[]> {
-  return (await listMappingRules(db, orgId)).map(({ id, kind, field, pattern, key, createdBy }) => ({ id, kind, field, pattern, key, createdBy }));
+  return (await listMappingRules(db, orgId)).map(({ id, kind, field, pattern, key, category, createdBy }) => ({ id, kind, field, pattern, key, category, createdBy }));
 }
 
 export async function retireMappingRule(db: CommonQueryMethods, orgId: string, ruleId: string): Promise<boolean> {
@@ -50,6 +53,12 @@ export async function retireMappingRule(db: CommonQueryMethods, orgId: string, r
 
 export const ReviewGroup = z.object({
   text: z.string(),
+  /**
+   * The rows' category, normalised as the text is; null for rows without one. The engine's answer
+   * for a text can depend on its category (its name and its profile), so a text held in two
+   * categories is two groups, and a decision can hold for one of them (a rule with this category).
+   */
+  category: z.string().nullable(),
   reason: z.string(),
   rows: z.number(),
   /** Spend of the group per currency (rows whose unit is a currency), as decimal strings. */
@@ -63,12 +72,14 @@ export type ReviewGroup = z.infer<typeof ReviewGroup>;
 
 /**
  * Rows of a run held for review (below the threshold) or left without a match, grouped by their
- * normalised text, largest groups first, with the engine's proposal for the group.
+ * normalised text and category, largest groups first, with the engine's proposal for the group.
  */
 export async function reviewGroups(db: CommonQueryMethods, runId: string, limit: number): Promise<readonly ReviewGroup[]> {
   return db.any(sql.type(ReviewGroup)`
     with held as (
-      select lower(regexp_replace(trim(coalesce(a.description, '')), '\\s+', ' ', 'g')) as text, r.reason, a.quantity, a.unit, r.match, a.id
+      select lower(regexp_replace(trim(coalesce(a.description, '')), '\\s+', ' ', 'g')) as text,
+             nullif(lower(regexp_replace(trim(coalesce(a.category, '')), '\\s+', ' ', 'g')), '') as category,
+             r.reason, a.quantity, a.unit, r.match, a.id
       from calculation_results r join activities a on a.id = r.activity_id
       where r.run_id = ${runId} and r.reason in ('NEEDS_REVIEW', 'NO_MATCH')
     ),
@@ -76,15 +87,24 @@ export async function reviewGroups(db: CommonQueryMethods, runId: string, limit:
       select a.unit, sum(a.quantity) as total from calculation_results r join activities a on a.id = r.activity_id
       where r.run_id = ${runId} and a.unit ~ '^[A-Z]{3}$' group by a.unit
     ),
+    spend as (
+      select text, category, unit, sum(quantity) as s from held where unit ~ '^[A-Z]{3}$' group by text, category, unit
+    ),
     groups as (
-      select text, min(reason) as reason, count(*)::int as rows, min(id)::text as "exampleActivityId",
-             (array_agg(match order by id))[1] as proposal,
-             coalesce((select jsonb_object_agg(unit, s) from (select h2.unit, trim_scale(sum(h2.quantity))::text as s from held h2 where h2.text = h.text and h2.unit ~ '^[A-Z]{3}$' group by h2.unit) x), '{}') as spend,
-             (select h3.unit from held h3 where h3.text = h.text and h3.unit ~ '^[A-Z]{3}$' group by h3.unit order by sum(h3.quantity) desc limit 1) as main_currency
-      from held h group by text
+      select text, category, min(reason) as reason, count(*)::int as rows, min(id)::text as "exampleActivityId",
+             (array_agg(match order by id))[1] as proposal
+      from held group by text, category
     )
-    select g.text, g.reason, g.rows, g.spend, g."exampleActivityId", g.proposal,
-           case when t.total > 0 then trim_scale(round((g.spend ->> g.main_currency)::numeric / t.total, 6))::text end as "spendShare"
-    from groups g left join totals t on t.unit = g.main_currency
-    order by g.rows desc, g.text limit ${limit}`);
+    select g.text, g.category, g.reason, g.rows, g."exampleActivityId", g.proposal,
+           coalesce(x.spend, '{}') as spend,
+           case when t.total > 0 then trim_scale(round(x.main_spend / t.total, 6))::text end as "spendShare"
+    from groups g
+    left join lateral (
+      select jsonb_object_agg(s.unit, trim_scale(s.s)::text) as spend,
+             (array_agg(s.unit order by s.s desc, s.unit))[1] as main_currency,
+             max(s.s) as main_spend
+      from spend s where s.text = g.text and s.category is not distinct from g.category
+    ) x on true
+    left join totals t on t.unit = x.main_currency
+    order by g.rows desc, g.text, g.category nulls first limit ${limit}`);
 }
