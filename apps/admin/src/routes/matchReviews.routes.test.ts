@@ -1,3 +1,5 @@
+import { storeFactorSet, storeGwpSets } from '@tally/db';
+import { loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedOrganisation, startTestApp, type TestApp } from '../test/testApp.ts';
@@ -8,6 +10,10 @@ describe('match reviews and mapping rules through the API', () => {
   let a: { orgId: string; key: string };
   let b: { orgId: string; key: string };
   beforeAll(async () => {
+    // Rules name EPA supply chain keys (naics-2017/...), which a rule must find in a usable set.
+    await storeGwpSets(t.db.pg, await loadBundledGwpSets());
+    const l = await loadBundledFactorSet('epa-sc-v1.3.0');
+    await storeFactorSet(t.db.pg, { meta: l.meta, fileName: l.fileName, checksum: l.checksum, factors: l.result.factors, skipped: l.result.skipped });
     app = await startTestApp(t.db);
     a = await seedOrganisation(app, 'Reviewer');
     b = await seedOrganisation(app, 'Other');
@@ -43,6 +49,11 @@ describe('match reviews and mapping rules through the API', () => {
   it('creates, validates and retires rules; another organisation sees none of them', async () => {
     const bad = await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/mapping-rules`, { kind: 'regex', pattern: '([', key: 'x' });
     expect(bad.status).toBe(400);
+    // a key no usable factor set has, such as a mistyped code, is refused rather than stored
+    const unknownKey = { status: 422, body: { type: 'urn:tally:problem:unknown-factor-key', errors: [{ pointer: '/key' }] } };
+    expect(await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/mapping-rules`, { pattern: 'acme', key: 'naics-2017/332217' })).toMatchObject(unknownKey);
+    expect(await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/match-reviews`, { text: 'acme', key: 'naics-2017/332217' })).toMatchObject(unknownKey);
+    expect((await app.call(a.key, 'GET', `/v1/organisations/${a.orgId}/mapping-rules`)).body.rules.some((r: { pattern: string }) => r.pattern === 'acme')).toBe(false);
     const rule = await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/mapping-rules`, { kind: 'contains', field: 'supplier', pattern: 'acme tools', key: 'naics-2017/332216' });
     expect(rule.status).toBe(201);
     expect((await app.call(b.key, 'GET', `/v1/organisations/${a.orgId}/mapping-rules`)).status).toBe(404);

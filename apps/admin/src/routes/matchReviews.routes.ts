@@ -1,5 +1,5 @@
 import { parsePeriod } from '@tally/core';
-import { createMappingRule, findOrganisation, latestCompleteRun, listMappingRules, retireMappingRule, reviewGroups, type Db } from '@tally/db';
+import { createMappingRule, factorKeyUsableBy, findOrganisation, latestCompleteRun, listMappingRules, retireMappingRule, reviewGroups, type Db } from '@tally/db';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireOrg } from '../http/auth.ts';
@@ -24,6 +24,14 @@ const RuleBody = z
  * category when `category` is given (a group's `category`), else for the text in any category.
  */
 const ReviewDecision = z.object({ text: z.string().trim().min(1).max(500), key: z.string().trim().min(1).max(300), category: Category }).strict();
+
+/** A rule must name a factor the organisation can use: a mistyped key would leave its rows without a factor in the next run. */
+async function requireUsableKey(db: Db, key: string, orgId: string): Promise<void> {
+  if (!(await factorKeyUsableBy(db.pool, key, orgId)))
+    throw new ProblemError(422, 'urn:tally:problem:unknown-factor-key', 'Unknown factor key', `no factor set this organisation can use has a factor with key "${key}" (GET /v1/factor-sets)`, {
+      errors: [{ pointer: '/key', detail: 'unknown factor key' }],
+    });
+}
 
 const who = (req: Parameters<typeof requireOrg>[0]) => (req.principal?.kind === 'organisation' ? `api-key:${req.principal.keyId}` : 'operator');
 
@@ -52,6 +60,7 @@ export function matchReviewRoutes(db: Db): Router {
     requireOrg(req, orgId);
     const body = ReviewDecision.safeParse(req.body);
     if (!body.success) throw fromZod(body.error);
+    await requireUsableKey(db, body.data.key, orgId);
     const rule = await createMappingRule(db.pool, orgId, { kind: 'exact', field: 'description', pattern: body.data.text, key: body.data.key, category: body.data.category ?? null, createdBy: who(req) });
     res.status(201).json(rule);
   });
@@ -73,6 +82,7 @@ export function matchReviewRoutes(db: Db): Router {
         throw badRequest(`pattern is not a valid regular expression: ${(e as Error).message}`, { errors: [{ pointer: '/pattern', detail: 'invalid regular expression' }] });
       }
     }
+    await requireUsableKey(db, body.data.key, orgId);
     res.status(201).json(await createMappingRule(db.pool, orgId, { ...body.data, createdBy: who(req) }));
   });
 

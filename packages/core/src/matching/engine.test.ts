@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMatchEngine, rememberingMatches } from './engine.ts';
 import { terms, words } from './normalise.ts';
-import { matchTargetsOf } from './targets.ts';
+import { activityKeysOfTarget, matchTargetsOf } from './targets.ts';
 import type { LexiconEntry, MappingRule, MatchTarget } from './types.ts';
 
 const spend = (code: string, title: string): MatchTarget => ({ key: `naics-2017/${code}`, title, dimensions: ['currency'] });
@@ -165,6 +165,9 @@ describe('matchTargetsOf', () => {
       { key: 'naics-2017/331110', title: 'Iron and Steel Mills', dimensions: ['currency'] },
       { key: 'fuels/diesel', title: 'Fuels > Diesel', dimensions: ['energy', 'volume'] },
     ]);
+    // and back: the activity keys a target stands for
+    expect(activityKeysOfTarget('naics-2017/331110')).toEqual(['naics-2017/331110', 'naics-2017/331110/purchaser-price', 'naics-2017/331110/producer-price']);
+    expect(activityKeysOfTarget('fuels/diesel')).toEqual(['fuels/diesel']);
   });
 });
 

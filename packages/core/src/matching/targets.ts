@@ -3,6 +3,12 @@ import { findUnit } from '../units/convertUnit.ts';
 import type { MatchTarget } from './types.ts';
 
 const PRICED = /^(naics-2017\/\d{6})\/(?:purchaser|producer)-price$/;
+const PRICE_BASES = ['purchaser', 'producer'] as const;
+
+/** The factors' activity keys a target key stands for: a spend code's price variants, else the key itself. */
+export function activityKeysOfTarget(key: string): string[] {
+  return PRICED.test(`${key}/purchaser-price`) ? [key, ...PRICE_BASES.map((b) => `${key}/${b}-price`)] : [key];
+}
 
 /**
  * What rows can be matched to, from the factors of a run's sets: one target per activity key with

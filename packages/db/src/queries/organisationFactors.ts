@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, FACTOR_SERIES_RE, organisationFactorsOfSet, type OrganisationFactorDraft } from '@tally/core';
+import { activityKeysOfTarget, canonicalJson, FACTOR_SERIES_RE, organisationFactorsOfSet, type OrganisationFactorDraft } from '@tally/core';
 import type pg from 'pg';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { inPgTransaction } from '../pgExec.ts';
@@ -93,6 +93,18 @@ export async function retireOrganisationFactorSet(db: CommonQueryMethods, orgId:
 }
 
 /** Whether an organisation may use a set in a new run: a published set, or its own, and not retired. */
+/**
+ * Whether a factor key, as the matcher and a mapping rule name it (a spend code stands for its
+ * price variants), is in some live factor set the organisation can use: the published ones and its
+ * own. One index probe per set and variant.
+ */
+export async function factorKeyUsableBy(db: CommonQueryMethods, key: string, orgId: string): Promise<boolean> {
+  return db.exists(sql.unsafe`
+    select 1 from factor_sets fs
+    where fs.retired_at is null and (fs.org_id is null or fs.org_id = ${orgId}::uuid)
+      and exists (select 1 from emission_factors f where f.factor_set_id = fs.id and f.activity_key = any(${sql.array(activityKeysOfTarget(key), 'text')}))`);
+}
+
 export async function factorSetUsableBy(db: CommonQueryMethods, setId: string, orgId: string): Promise<boolean> {
   return db.exists(sql.unsafe`
     select 1 from factor_sets where id = ${setId} and retired_at is null and (org_id is null or org_id = ${orgId}::uuid)`);
