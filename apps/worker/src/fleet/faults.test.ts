@@ -1,29 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createDb, createRun, findRun, migrate, runInventory, type Db, type RunRow } from '@tally/db';
+import { createDb, createRun, findRun, migrate, runInventory, type Db } from '@tally/db';
 import { freePort, startPostgres, type LocalPostgres } from '@tally/testing';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../main.ts';
 import { seedActivities, seedReference } from '../test/seed.ts';
+import { waitFor, waitForRun } from '../test/runs.ts';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
-
-async function waitFor<V>(what: string, fn: () => Promise<V | undefined | null | false>, timeoutMs = 60_000, everyMs = 50): Promise<V> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-const waitForRun = (db: Db, runId: string, timeoutMs = 90_000): Promise<RunRow> =>
-  waitFor(`run ${runId} to finish`, async () => {
-    const r = await findRun(db.pool, runId);
-    return r && ['complete', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
-  }, timeoutMs);
 
 const fleetEnv = (url: string, extra: Record<string, number> = {}) => ({
   DATABASE_URL: url,
@@ -71,7 +56,7 @@ describe('fault tolerance of the worker fleet', () => {
       const { orgId } = await seedActivities(t.db, N);
       // A clean reference run first, by an in-process worker, then stopped.
       const clean = await startWorker(fleetEnv(t.url), { noHandleSignals: true });
-      const cleanRun = await waitForRun(t.db, (await newRun(t.db, orgId, 500)).id);
+      const cleanRun = await waitForRun(t.db.pool, (await newRun(t.db, orgId, 500)).id, { timeoutMs: 90_000 });
       await clean.stop();
       expect(cleanRun.status).toBe('complete');
 
@@ -108,7 +93,7 @@ describe('fault tolerance of the worker fleet', () => {
 
       rescuer = await startWorker(fleetEnv(t.url), { noHandleSignals: true });
       const started = Date.now();
-      const done = await waitForRun(t.db, run.id, 60_000);
+      const done = await waitForRun(t.db.pool, run.id, { timeoutMs: 60_000 });
       expect(done).toMatchObject({ status: 'complete', chunksDone: 60, rowsDone: String(N) });
       // Released by the sweep (seconds), not by graphile-worker's 4-hour lock expiry.
       expect(Date.now() - started).toBeLessThan(30_000);
@@ -132,7 +117,7 @@ describe('fault tolerance of the worker fleet', () => {
       const N = 20_000;
       const { orgId } = await seedActivities(t.db, N);
       const clean = await startWorker(fleetEnv(t.url), { noHandleSignals: true });
-      const cleanRun = await waitForRun(t.db, (await newRun(t.db, orgId, 500)).id);
+      const cleanRun = await waitForRun(t.db.pool, (await newRun(t.db, orgId, 500)).id, { timeoutMs: 90_000 });
       await clean.stop();
 
       // Worker count and threads per worker are configuration: two processes, one thread each.
@@ -146,7 +131,7 @@ describe('fault tolerance of the worker fleet', () => {
       for (const port of ports) spawnWorker(port);
       await waitFor('both processes to beat', async () => (await t.db.pg.query(`select count(*)::int as n from worker_heartbeats`)).rows[0].n === 2);
       const run = await newRun(t.db, orgId, 250);
-      const done = await waitForRun(t.db, run.id, 90_000);
+      const done = await waitForRun(t.db.pool, run.id, { timeoutMs: 90_000 });
       expect(done).toMatchObject({ status: 'complete', chunksDone: 80, rowsDone: String(N) });
       await sameAsCleanRun(t.db, run.id, cleanRun.id, N);
       // Each process did part of the work, and together exactly every chunk once.
@@ -186,7 +171,7 @@ describe('fault tolerance of the worker fleet', () => {
       const N = 30_000;
       const { orgId } = await seedActivities(db, N);
       worker = await startWorker(fleetEnv(pg.url, { WORKER_STALE_AFTER_MS: 30_000 }), { noHandleSignals: true });
-      const cleanRun = await waitForRun(db, (await newRun(db, orgId, 500)).id);
+      const cleanRun = await waitForRun(db.pool, (await newRun(db, orgId, 500)).id, { timeoutMs: 90_000 });
       expect(cleanRun.status).toBe('complete');
 
       const run = await newRun(db, orgId, 500);
@@ -195,7 +180,7 @@ describe('fault tolerance of the worker fleet', () => {
         return r && r.chunksDone >= 3 && r.chunksDone < 50;
       }, 60_000, 5);
       await pg.restart();
-      const done = await waitForRun(db, run.id, 90_000);
+      const done = await waitForRun(db.pool, run.id, { timeoutMs: 90_000 });
       expect(done).toMatchObject({ status: 'complete', chunksDone: 60, rowsDone: String(N) });
       await sameAsCleanRun(db, run.id, cleanRun.id, N);
     });

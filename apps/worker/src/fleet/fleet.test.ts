@@ -1,26 +1,11 @@
-import { cancelRun, createRun, discardDeadLetter, findRun, latestCompleteRun, listDeadLetters, retryDeadLetter, type RunRow } from '@tally/db';
+import { cancelRun, createRun, discardDeadLetter, findRun, latestCompleteRun, listDeadLetters, retryDeadLetter } from '@tally/db';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../main.ts';
 import { seedActivities, seedReference } from '../test/seed.ts';
+import { waitFor, waitForRun } from '../test/runs.ts';
 
 type T = ReturnType<typeof useTestDatabase>;
-
-export async function waitFor<V>(what: string, fn: () => Promise<V | undefined | null | false>, timeoutMs = 60_000, everyMs = 50): Promise<V> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-export const waitForRun = (t: T, runId: string, statuses = ['complete', 'failed', 'cancelled'], timeoutMs = 60_000): Promise<RunRow> =>
-  waitFor(`run ${runId} to be ${statuses.join('|')}`, async () => {
-    const r = await findRun(t.db.pool, runId);
-    return r && statuses.includes(r.status) ? r : undefined;
-  }, timeoutMs);
 
 const env = (t: T, extra: Record<string, number> = {}) => ({
   DATABASE_URL: t.url,
@@ -93,7 +78,7 @@ describe('the recalculation fleet: dead letters, cancellation, fairness, several
     const letter2 = await waitFor('the second run to park', async () => (await listDeadLetters(t.db.pool, { runId: run2.id, status: 'parked' }))[0]);
     const discarded = await discardDeadLetter(t.db.pg, t.db.pool, letter2.id, 'operator');
     expect(discarded).toMatchObject({ status: 'ok', letter: { status: 'discarded', resolvedBy: 'operator' } });
-    const failed = await waitForRun(t, run2.id);
+    const failed = await waitForRun(t.db.pool, run2.id);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/^chunk 2 discarded by operator after it failed: calculation failed/);
     expect(await latestCompleteRun(t.db.pool, orgId, '2024-01-01', '2024-12-31')).toBeNull();
@@ -103,7 +88,7 @@ describe('the recalculation fleet: dead letters, cancellation, fairness, several
     const retried = await retryDeadLetter(t.db.pg, t.db.pool, parked.letters[0]!.id, 'operator');
     expect(retried).toMatchObject({ status: 'ok', letter: { status: 'retried', redrives: 1 } });
     expect(await retryDeadLetter(t.db.pg, t.db.pool, parked.letters[0]!.id, 'operator')).toMatchObject({ status: 'conflict' });
-    const done = await waitForRun(t, run.id);
+    const done = await waitForRun(t.db.pool, run.id);
     expect(done).toMatchObject({ status: 'complete', chunksDone: 10, rowsDone: '1000' });
     expect(await resultStats(t, run.id)).toMatchObject({ n: 1000, d: 1000 });
     expect((await latestCompleteRun(t.db.pool, orgId, '2024-01-01', '2024-12-31'))?.id).toBe(run.id);
@@ -143,7 +128,7 @@ describe('the recalculation fleet: dead letters, cancellation, fairness, several
     const b = await startWorker(env(t, { WORKER_CONCURRENCY: 2 }), { noHandleSignals: true });
     workers.push(a, b);
     const run = await newRun(t, orgId, 200);
-    const done = await waitForRun(t, run.id);
+    const done = await waitForRun(t.db.pool, run.id);
     expect(done).toMatchObject({ status: 'complete', chunksTotal: 40, chunksDone: 40, rowsDone: String(N) });
     expect(await resultStats(t, run.id)).toMatchObject({ n: N, d: N });
     // Sum every series of the counter; a chunk's metric is counted just after its commit, so wait for the last.
@@ -174,12 +159,12 @@ describe('the recalculation fleet: dead letters, cancellation, fairness, several
     const a = await newRun(t, big.orgId, 50);
     await waitFor("A's chunks running", async () => ((await findRun(t.db.pool, a.id))?.chunksDone ?? 0) >= 3);
     const b = await newRun(t, small.orgId, 100);
-    const bDone = await waitForRun(t, b.id);
+    const bDone = await waitForRun(t.db.pool, b.id);
     const aAtB = await findRun(t.db.pool, a.id);
     expect(bDone.status).toBe('complete');
     expect(aAtB?.status).toBe('running');
     expect(aAtB!.chunksDone).toBeLessThan(aAtB!.chunksTotal!);
-    expect(await waitForRun(t, a.id)).toMatchObject({ status: 'complete', chunksDone: 600 });
+    expect(await waitForRun(t.db.pool, a.id)).toMatchObject({ status: 'complete', chunksDone: 600 });
     await w.stop();
   });
 });

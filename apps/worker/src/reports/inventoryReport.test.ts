@@ -1,10 +1,11 @@
 import { createAnalyticsClient, migrateAnalytics, runInventoryReportFromAnalytics, type ClickHouseClient } from '@tally/analytics';
 import { validateOrganisationFactors } from '@tally/core';
-import { copyRows, createRun, findRun, inventoryReportCsv, loadMarketScope2Factors, runInventoryReport, storeFactorSet, storeGwpSets, storeOrganisationFactorSet, type CopyValue, type RunRow } from '@tally/db';
+import { copyRows, createRun, inventoryReportCsv, loadMarketScope2Factors, runInventoryReport, storeFactorSet, storeGwpSets, storeOrganisationFactorSet, type CopyValue, type RunRow } from '@tally/db';
 import { loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../main.ts';
+import { waitForRun } from '../test/runs.ts';
 
 /**
  * The inventory report from Postgres and from ClickHouse (chDB) for runs calculated by the real
@@ -88,12 +89,7 @@ describe('inventory report: Postgres and ClickHouse agree', () => {
 
   async function runToEnd(orgId: string, factorSetIds: string[], chunkSize = 100): Promise<RunRow> {
     const r = await createRun(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: factorSetIds[0]!, factorSetIds, gwpSetId: 'AR5', chunkSize });
-    for (let i = 0; i < 600; i++) {
-      const run = await findRun(t.db.pool, r.id);
-      if (run && run.status !== 'queued' && run.status !== 'running') return run;
-      await new Promise((res) => setTimeout(res, 100));
-    }
-    throw new Error('run did not finish');
+    return waitForRun(t.db.pool, r.id);
   }
 
   it('matches the hand-computed equity-share report (parent 100%, subsidiary 60% owned), from both stores', async () => {

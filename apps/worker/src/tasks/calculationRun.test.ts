@@ -1,19 +1,10 @@
 import { createAnalyticsClient, runInventoryFromAnalytics, type ClickHouseClient } from '@tally/analytics';
-import { commitChunk, createRun, findRun, planRun, RESULT_ROW_COLUMNS, runInventory, type RunRow } from '@tally/db';
+import { commitChunk, createRun, findRun, planRun, RESULT_ROW_COLUMNS, runInventory } from '@tally/db';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../main.ts';
 import { seedActivities, seedReference } from '../test/seed.ts';
-
-async function waitForRun(t: { db: { pool: Parameters<typeof findRun>[0] } }, runId: string, timeoutMs = 60_000): Promise<RunRow> {
-  const start = Date.now();
-  for (;;) {
-    const run = await findRun(t.db.pool, runId);
-    if (run && ['complete', 'failed', 'cancelled'].includes(run.status)) return run;
-    if (Date.now() - start > timeoutMs) throw new Error(`run ${runId} still ${run?.status} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { waitForRun } from '../test/runs.ts';
 
 describe('calculation runs through graphile-worker and the thread pool', () => {
   const t = useTestDatabase();
@@ -38,7 +29,7 @@ describe('calculation runs through graphile-worker and the thread pool', () => {
 
   const run = async (chunkSize: number, gwpSetId = 'AR5') => {
     const r = await createRun(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: 'test-2025', gwpSetId, chunkSize });
-    return waitForRun(t, r.id);
+    return waitForRun(t.db.pool, r.id);
   };
 
   it('calculates every activity once, with lineage, and completes the run', async () => {
@@ -126,7 +117,7 @@ describe('calculation runs through graphile-worker and the thread pool', () => {
 
   it('completes an empty period at once', async () => {
     const r = await createRun(t.db.pool, { orgId, periodStart: '2019-01-01', periodEnd: '2019-12-31', factorSetId: 'test-2025', gwpSetId: 'AR5', chunkSize: 100 });
-    const done = await waitForRun(t, r.id);
+    const done = await waitForRun(t.db.pool, r.id);
     expect(done).toMatchObject({ status: 'complete', chunksTotal: 0, rowsTotal: '0' });
   });
 

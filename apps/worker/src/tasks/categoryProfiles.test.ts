@@ -4,7 +4,7 @@ import { loadBundledEconomics, loadBundledFactorSet, loadBundledGwpSets } from '
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../main.ts';
-import { untilFinished } from '../test/runs.ts';
+import { waitForRun } from '../test/runs.ts';
 
 /**
  * Purchase lines in two of the buyer's categories: pipe fittings and wiring devices. The same
@@ -56,10 +56,10 @@ describe("a purchase line's category", () => {
     await worker?.stop();
   });
 
-  const run = async (baseRunId?: string): Promise<RunRow | null> => {
+  const run = async (baseRunId?: string): Promise<RunRow> => {
     // Every match is calculated (threshold 0), so that an incremental run sees them as text matches.
     const r = await createRun(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: 'epa-sc-v1.3.0', gwpSetId: 'AR5', chunkSize: 100, options: { matchThreshold: 0 }, baseRunId });
-    return untilFinished(t.db.pool, r.id);
+    return waitForRun(t.db.pool, r.id);
   };
   const terse = async (runId: string) =>
     (
@@ -109,7 +109,7 @@ describe("a purchase line's category", () => {
 
   it('is a review group of its own for a text it matches differently, and a decision can hold for it alone', async () => {
     const held = await createRun(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: 'epa-sc-v1.3.0', gwpSetId: 'AR5', chunkSize: 100, options: { matchThreshold: 1 } });
-    expect((await untilFinished(t.db.pool, held.id))?.status).toBe('complete');
+    expect((await waitForRun(t.db.pool, held.id))?.status).toBe('complete');
     const groups = (await reviewGroups(t.db.pool, held.id, 100)).filter((g) => g.text === 'fitting 2 in');
     expect(groups.map((g) => [g.category, g.rows])).toEqual([['pipe', 1], ['wiring', 1]]);
     expect(groups[0]!.proposal).toMatchObject({ key: 'naics-2017/326122' });

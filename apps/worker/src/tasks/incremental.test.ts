@@ -1,20 +1,11 @@
-import { createRun, findRun, newlyAheadSets, runInventory, storeFactorSet, type RunRow } from '@tally/db';
+import { createRun, newlyAheadSets, runInventory, storeFactorSet } from '@tally/db';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../main.ts';
 import { FACTORS, seedActivities, seedReference } from '../test/seed.ts';
+import { waitForRun } from '../test/runs.ts';
 
 type T = ReturnType<typeof useTestDatabase>;
-
-async function waitForRun(t: T, runId: string): Promise<RunRow> {
-  const start = Date.now();
-  for (;;) {
-    const r = await findRun(t.db.pool, runId);
-    if (r && ['complete', 'failed', 'cancelled'].includes(r.status)) return r;
-    if (Date.now() - start > 60_000) throw new Error(`run ${runId} not finished`);
-    await new Promise((res) => setTimeout(res, 50));
-  }
-}
 
 /** Every result row of a run: what "the same results" means, row for row. */
 const resultRows = async (t: T, runId: string) =>
@@ -63,7 +54,7 @@ describe('incremental recalculation', () => {
 
   const run = async (input: { factorSetIds?: string[]; gwpSetId?: string; baseRunId?: string }) =>
     waitForRun(
-      t,
+      t.db.pool,
       (await createRun(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: input.factorSetIds?.[0] ?? 'test-2025', factorSetIds: input.factorSetIds, gwpSetId: input.gwpSetId ?? 'AR5', chunkSize: 500, baseRunId: input.baseRunId })).id,
     );
 
@@ -125,7 +116,7 @@ describe('incremental recalculation', () => {
     const full = await run({ gwpSetId: 'AR6' });
     expect(await resultRows(t, ar6.id)).toEqual(await resultRows(t, full.id));
 
-    const other = await waitForRun(t, (await createRun(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-06-30', factorSetId: 'test-2025', gwpSetId: 'AR5', chunkSize: 500, baseRunId: base.id })).id);
+    const other = await waitForRun(t.db.pool, (await createRun(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-06-30', factorSetId: 'test-2025', gwpSetId: 'AR5', chunkSize: 500, baseRunId: base.id })).id);
     expect(other.status).toBe('failed');
     expect(other.error).toMatch(/incremental recalculation: base run .* covers 2024-01-01\/2024-12-31, not 2024-01-01\/2024-06-30/);
   });
