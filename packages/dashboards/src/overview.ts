@@ -63,6 +63,16 @@ export function overviewDashboard(): Dashboard {
     .withPanel(ts('Rows calculated', 'rowsps', 'Activity rows calculated, by result status', q('sum by (status) (rate(tally_rows_calculated_total[$__rate_interval]))', '{{status}}')))
     .withPanel(ts('Thread pool', 'short', 'Tasks waiting for a calculation thread, and threads alive', q('sum(tally_piscina_queue_size)', 'queued'), q('sum(tally_piscina_threads)', 'threads')))
     .withPanel(ts('p95 calculation batch', 's', 'Time of one calculation task in the pool, queueing included', q('histogram_quantile(0.95, sum by (le) (rate(tally_calc_batch_duration_seconds_bucket[$__rate_interval])))', 'p95')))
+    .withRow(new RowBuilder('Matching'))
+    .withPanel(ts('Rows matched', 'rowsps', 'Rows whose factor the matching engine chose, by method (rule, code, text, none) and result status (unmatched: held for review or no match)', q('sum by (method, status) (rate(tally_rows_matched_total[$__rate_interval]))', '{{method}} {{status}}')))
+    .withPanel(
+      ts(
+        'Held for review',
+        'percentunit',
+        'Share of matched rows left uncalculated: below the confidence threshold (GET /v1/organisations/{id}/match-reviews) or with no match; a jump after a deploy or a new data feed is worth a look',
+        q('sum(rate(tally_rows_matched_total{status="unmatched"}[$__rate_interval])) / clamp_min(sum(rate(tally_rows_matched_total[$__rate_interval])), 1e-9)', 'held or unmatched'),
+      ),
+    )
     .withRow(new RowBuilder('Processes'))
     .withPanel(ts('Resident memory', 'bytes', 'RSS per process', q('process_resident_memory_bytes{app=~"admin|worker"}', '{{app}} {{instance}}')))
     .withPanel(ts('Event-loop lag p99', 's', 'Main-thread event-loop lag', q('nodejs_eventloop_lag_p99_seconds{app=~"admin|worker"}', '{{app}} {{instance}}')))

@@ -78,6 +78,12 @@ export function createWorkerMetrics(registry: Registry) {
       registers: [registry],
     }),
     rowsCalculated: new Counter({ name: 'tally_rows_calculated_total', help: 'Activity rows calculated by result status', labelNames: ['status'], registers: [registry] }),
+    rowsMatched: new Counter({
+      name: 'tally_rows_matched_total',
+      help: 'Activity rows whose factor the matching engine chose, by method (rule, code, text, none) and result status (unmatched: held for review or no match)',
+      labelNames: ['method', 'status'],
+      registers: [registry],
+    }),
     batchDuration: new Histogram({
       name: 'tally_calc_batch_duration_seconds',
       help: 'Time of one calculation task in the thread pool, queueing included',

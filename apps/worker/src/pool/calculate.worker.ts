@@ -4,7 +4,7 @@ import type { EncodedChunkResults } from '@tally/db';
 import { loadMatchingLexicon } from '@tally/factor-data';
 import { Piscina } from 'piscina';
 import { unpackActivities, type ActivityColumns } from './columnar.ts';
-import { encodeResults, type ChunkMeta } from './encodeResults.ts';
+import { encodeResults, type ChunkCounts, type ChunkMeta } from './encodeResults.ts';
 
 /** Everything of a calculation but its activities and the run's category profiles: the same for many chunks, of many runs. */
 export type CalculationContext = Omit<CalculationInput, 'activities' | 'categoryProfiles'>;
@@ -60,7 +60,7 @@ function contextOf(task: ChunkTask) {
 
 /** What a thread answers: the encoded results, or the error the calculation threw for this data. */
 export type CalculationOutcome =
-  | { ok: true; results: EncodedChunkResults; counts: { calculated: number; unmatched: number; failed: number } }
+  | { ok: true; results: EncodedChunkResults; counts: ChunkCounts }
   | { ok: false; error: { name: string; message: string } };
 
 /**

@@ -4,7 +4,7 @@ import type { EncodedChunkResults } from '@tally/db';
 import type { WorkerMetrics } from '@tally/metrics';
 import type { CalculationContext, CalculationOutcome, ChunkTask } from './calculate.worker.ts';
 import { transferListOf, type ActivityColumns } from './columnar.ts';
-import type { ChunkMeta } from './encodeResults.ts';
+import type { ChunkCounts, ChunkMeta } from './encodeResults.ts';
 
 // The thread entry sits next to this module: .ts when run from source (Node 24 strips types),
 // .js once compiled.
@@ -21,7 +21,7 @@ export class CalculationError extends Error {
 
 export interface ChunkCalculation {
   results: EncodedChunkResults;
-  counts: { calculated: number; unmatched: number; failed: number };
+  counts: ChunkCounts;
 }
 
 export interface CalculationPool {

@@ -37,7 +37,7 @@ describe('chunk columns and encoded results', () => {
       { activityId: '3', status: 'unmatched', reason: 'NO_MATCH', detail: 'no factor fits "x\\y"', gwpSetId: 'AR5', match: null },
     ];
     const out = encodeResults({ runId: 'r', orgId: 'o', chunkNo: 7 }, cols, results);
-    expect(out.counts).toEqual({ calculated: 2, unmatched: 1, failed: 0 });
+    expect(out.counts).toEqual({ status: { calculated: 2, unmatched: 1, failed: 0 }, matched: {} });
     expect(out.lineages).toHaveLength(2);
     const [a, b] = out.lineages;
     expect(a).toMatchObject({ status: 'calculated', factorId: 'f:1', resolution: 'region GB; year 2024', reason: null });
@@ -51,6 +51,22 @@ describe('chunk columns and encoded results', () => {
     ]);
     // the same content gives the same lineage id in any chunk, thread or process
     expect(encodeResults({ runId: 'r', orgId: 'o', chunkNo: 8 }, packActivities([row('2')]), [results[1]!]).lineages[0]!.lineageId).toBe(a!.lineageId);
+  });
+
+  it("counts the rows the matching engine chose a factor for, by method and status (text held for review: 'unmatched')", () => {
+    const match = (method: 'rule' | 'text' | 'none', confidence: number) => ({ key: method === 'none' ? null : 'k', title: null, method, confidence, alternatives: [], evidence: {} });
+    const results: ActivityResult[] = [
+      calculated('1', '1', {}),
+      calculated('2', '1', {}, { match: match('text', 0.9) }),
+      calculated('3', '1', {}, { match: match('rule', 1) }),
+      { activityId: '4', status: 'unmatched', reason: 'NEEDS_REVIEW', detail: 'below the threshold', gwpSetId: 'AR5', match: match('text', 0.4) },
+      { activityId: '5', status: 'unmatched', reason: 'NO_MATCH', detail: 'no match', gwpSetId: 'AR5', match: match('none', 1) },
+    ];
+    const out = encodeResults({ runId: 'r', orgId: 'o', chunkNo: 0 }, packActivities(results.map((r) => row(r.activityId))), results);
+    expect(out.counts).toEqual({
+      status: { calculated: 3, unmatched: 2, failed: 0 },
+      matched: { text: { calculated: 1, unmatched: 1, failed: 0 }, rule: { calculated: 1, unmatched: 0, failed: 0 }, none: { calculated: 0, unmatched: 1, failed: 0 } },
+    });
   });
 
   it('refuses results that do not answer the chunk row for row', () => {

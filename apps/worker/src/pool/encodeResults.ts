@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ActivityResult } from '@tally/core';
+import type { ActivityResult, MatchMethod } from '@tally/core';
 import type { EncodedChunkResults, ResultLineage } from '@tally/db';
 import type { ActivityColumns } from './columnar.ts';
 
@@ -35,13 +35,23 @@ function otherGases(gasKg: Record<string, string>): string {
 }
 
 /**
+ * A chunk's rows by result status, and the rows whose factor the matching engine chose (a row that
+ * names its factor has no match) by method and status: `matched.text.unmatched` are text matches
+ * held for review. For the worker's metrics.
+ */
+export interface ChunkCounts {
+  status: Record<ActivityResult['status'], number>;
+  matched: Partial<Record<MatchMethod, Record<ActivityResult['status'], number>>>;
+}
+
+/**
  * Turns a chunk's results into what the commit writes: each distinct lineage once (keyed by an
  * md5 of its content, so every thread and process names the same lineage alike) and the rows as
  * COPY text of calculation_result_rows, encoded to UTF-8 here in the thread so that the main
  * thread only forwards bytes. Lineage fields and values are those the per-row columns held.
  */
-export function encodeResults(meta: ChunkMeta, cols: ActivityColumns, results: readonly ActivityResult[]): EncodedChunkResults & { counts: Record<ActivityResult['status'], number> } {
-  const counts = { calculated: 0, unmatched: 0, failed: 0 };
+export function encodeResults(meta: ChunkMeta, cols: ActivityColumns, results: readonly ActivityResult[]): EncodedChunkResults & { counts: ChunkCounts } {
+  const counts: ChunkCounts = { status: { calculated: 0, unmatched: 0, failed: 0 }, matched: {} };
   const lineages: ResultLineage[] = [];
   // Rows of one resolution share their match and conversion objects: an identity number for each
   // keeps the per-row lineage key short; the md5 is taken once per distinct key.
@@ -107,7 +117,8 @@ export function encodeResults(meta: ChunkMeta, cols: ActivityColumns, results: r
     const r = results[i]!;
     // calculateActivities answers in input order: result i is activity i.
     if (r.activityId !== String(cols.ids[i])) throw new Error(`encodeResults: result ${i} is for activity ${r.activityId}, not ${cols.ids[i]}`);
-    counts[r.status]++;
+    counts.status[r.status]++;
+    if (r.match) (counts.matched[r.match.method] ??= { calculated: 0, unmatched: 0, failed: 0 })[r.status]++;
     const head = prefix + r.activityId + mid + field(entity.values[entity.codes[i]!]) + '\t' + field(period.values[period.codes[i]!]) + chunk + lineageOf(r);
     if (r.status === 'calculated') {
       const g = r.gasKg;

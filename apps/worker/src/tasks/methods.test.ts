@@ -153,5 +153,12 @@ describe('calculation methods on the published factor sets', () => {
     const byMethod = (await runMethodTotals(t.db.pool, next.id, 'operational_control', 'with')).byMatchMethod;
     expect(byMethod.map((m) => [m.method, m.activities])).toEqual([['direct', 6], ['rule', 2]]);
     expect(byMethod.reduce((s, m) => s + Number(m.share), 0)).toBeCloseTo(1, 5);
+    // what the SRE sees: rows held for review and rows matched by rule, by method and status
+    const metrics = await (await fetch(`http://127.0.0.1:${worker.metricsPort}/metrics`)).text();
+    const matched = (method: string, status: string) =>
+      Number(metrics.split('\n').find((l) => l.startsWith('tally_rows_matched_total{') && l.includes(`method="${method}"`) && l.includes(`status="${status}"`))?.split(' ')[1] ?? 0);
+    expect(matched('text', 'unmatched')).toBeGreaterThanOrEqual(1);
+    expect(matched('none', 'unmatched')).toBeGreaterThanOrEqual(1);
+    expect(matched('rule', 'calculated')).toBe(2);
   });
 });

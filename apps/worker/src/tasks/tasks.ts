@@ -99,7 +99,9 @@ const calculateChunk = (ctx: TaskContext): Task => async (raw, helpers) => {
   if (commit.status === 'run_not_running') ctx.metrics.chunks.inc({ outcome: 'cancelled' });
   if (commit.status === 'written') {
     ctx.metrics.chunks.inc({ outcome: 'done' });
-    for (const [status, n] of Object.entries(calculation.counts)) if (n > 0) ctx.metrics.rowsCalculated.inc({ status }, n);
+    const { status: byStatus, matched } = calculation.counts;
+    for (const [status, n] of Object.entries(byStatus)) if (n > 0) ctx.metrics.rowsCalculated.inc({ status }, n);
+    for (const [method, counts] of Object.entries(matched)) for (const [status, n] of Object.entries(counts)) if (n > 0) ctx.metrics.rowsMatched.inc({ method, status }, n);
     // The analytics copy grows with the run. Postgres has the chunk already: a failed copy is not
     // the chunk's failure, and finalisation copies whatever chunk is missing.
     if (ctx.analytics) {
