@@ -1,23 +1,35 @@
 /**
  * Closed compounds, which buyers and the Census index write differently: the index has
- * "Lawnmowers" where a line says "MOWER", and a line says "FACEMASK", "WASTEWATER" or "LEMONLIME"
- * where the index has two words. For a word no lexicon phrase has, this gives the lexicon words it
- * stands for: the compound of the lexicon that ends in it (after a lexicon word of at least four
- * letters: "lawn" + "mowers"), else its split into two lexicon words ("face" + "mask"). Words the
- * lexicon has are never touched, so this only adds terms a line would otherwise lose.
+ * "Lawnmowers" where a line says "MOWER", and a line says "FACEMASK", "WASTEWATER", "LEMONLIME" or
+ * "PICKUP" where the index has two words or a hyphen ("pick-up"). For a word no lexicon phrase has,
+ * this gives the lexicon words it stands for: the words of a hyphenated lexicon word it writes
+ * closed ("pickup": "pick" + "up", which the split below would not find, "up" being short), else
+ * the compound of the lexicon that ends in it (after a lexicon word of at least four letters:
+ * "lawn" + "mowers"), else its split into two lexicon words ("face" + "mask"). Words the lexicon
+ * has are never touched, so this only adds terms a line would otherwise lose.
  */
 export class Compounds {
   /** word → how many phrases use it. */
   readonly #count = new Map<string, number>();
   /** A lexicon word's tail after a lexicon word of four letters or more → the most used such compound. */
   readonly #compoundEndingIn = new Map<string, string>();
+  /** A hyphenated lexicon word written closed ("pickup") → its words ("pick", "up"). */
+  readonly #closed = new Map<string, readonly string[]>();
   readonly #memo = new Map<string, readonly string[] | null>();
 
   static readonly MIN_HEAD = 4;
   static readonly MIN_TAIL = 4;
   static readonly MIN_PART = 3;
 
-  constructor(phraseWords: Iterable<readonly string[]>) {
+  /**
+   * @param phraseWords the words (normalise.ts words()) of each lexicon phrase
+   * @param hyphenated the lexicon's hyphenated words ("pick-up") with their words (["pick", "up"])
+   */
+  constructor(phraseWords: Iterable<readonly string[]>, hyphenated: Iterable<readonly [word: string, words: readonly string[]]> = []) {
+    for (const [w, ws] of hyphenated) {
+      const closed = w.toLowerCase().replaceAll('-', '');
+      if (ws.length > 0 && !this.#closed.has(closed)) this.#closed.set(closed, ws);
+    }
     for (const ws of phraseWords) for (const w of new Set(ws)) this.#count.set(w, (this.#count.get(w) ?? 0) + 1);
     for (const [w, c] of this.#count) {
       for (let i = Compounds.MIN_HEAD; i <= w.length - Compounds.MIN_TAIL; i++) {
@@ -43,6 +55,8 @@ export class Compounds {
   }
 
   #find(word: string): readonly string[] | null {
+    const closed = this.#closed.get(word) ?? this.#closed.get(word.endsWith('s') ? word.slice(0, -1) : `${word}s`);
+    if (closed !== undefined) return closed;
     const compound = this.#compoundEndingIn.get(word) ?? this.#compoundEndingIn.get(`${word}s`);
     if (compound !== undefined) return [compound];
     for (let i = Compounds.MIN_PART; i <= word.length - Compounds.MIN_PART; i++) {

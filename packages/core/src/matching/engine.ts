@@ -45,6 +45,8 @@ const SERVICE_PRIOR = 0.6;
 const SERVICE_TERMS = new Set(['servic', 'repair', 'mainten', 'instal', 'consult', 'rental', 'rent', 'leas', 'train', 'clean', 'subscript', 'licens', 'insur', 'freight', 'deliveri', 'ship', 'transport', 'haul', 'dispos', 'tow', 'inspect', 'test', 'calibr', 'wholesal', 'retail', 'store', 'contractor', 'labor', 'labour', 'hotel', 'lodg', 'travel', 'airfar', 'catering', 'cater', 'legal', 'audit', 'account', 'advertis', 'print', 'design', 'engin', 'softwar', 'hosting', 'telecom', 'internet', 'phone', 'util', 'electr', 'water', 'sewer']);
 /** When the best phrase covers less than this share of the query's weight, the answer is "no match". */
 const NO_MATCH_COVERAGE = 0.1;
+/** A word of letters joined by hyphens ("pick-up", "self-propelled"), which a buyer may write closed. */
+const HYPHENATED = /\b[a-z]+(?:-[a-z]+)+\b/g;
 
 const NAICS_IN_TEXT = /\bnaics(?:[\s-]*(2017|2022))?[\s:#-]*(\d{6})\b/i;
 
@@ -68,7 +70,9 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
   }
   for (const [i, t] of targets.entries()) phrases.push({ key: i, text: t.title, weight: SOURCE_WEIGHT['naics-2017-title']!, source: 'title' });
   const index = new PhraseIndex(phrases, targets.length);
-  const compounds = new Compounds(phrases.map((p) => words(p.text)));
+  const hyphenated = new Map<string, string[]>();
+  for (const p of phrases) for (const [w] of p.text.toLowerCase().matchAll(HYPHENATED)) if (!hyphenated.has(w)) hyphenated.set(w, words(w));
+  const compounds = new Compounds(phrases.map((p) => words(p.text)), hyphenated);
   /** The terms of a text; a word no phrase has, as the lexicon's words when it is one of their compounds (compounds.ts). */
   const queryTerms = (text: string): string[] =>
     words(text).flatMap((w) => {
