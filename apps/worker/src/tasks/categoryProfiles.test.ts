@@ -111,11 +111,14 @@ describe("a purchase line's category", () => {
     const held = await createRun(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: 'epa-sc-v1.3.0', gwpSetId: 'AR5', chunkSize: 100, options: { matchThreshold: 1 } });
     expect((await waitForRun(t.db.pool, held.id))?.status).toBe('complete');
     const groups = (await reviewGroups(t.db.pool, held.id, 100)).filter((g) => g.text === 'fitting 2 in');
-    expect(groups.map((g) => [g.category, g.rows])).toEqual([['pipe', 1], ['wiring', 1]]);
+    expect(groups.map((g) => [g.category, g.rows, g.decision])).toEqual([['pipe', 1, null], ['wiring', 1, null]]);
     expect(groups[0]!.proposal).toMatchObject({ key: 'naics-2017/326122' });
     expect(groups[1]!.proposal?.key).not.toBe('naics-2017/326122');
     // The reviewer decides the wiring group only: PIPE's line keeps its text match.
     const rule = await createMappingRule(t.db.pool, orgId, { kind: 'exact', field: 'description', pattern: groups[1]!.text, key: 'naics-2017/335931', category: groups[1]!.category, createdBy: 'api-key:reviewer' });
+    // the queue now shows the wiring group as decided, PIPE's as still open
+    const after = (await reviewGroups(t.db.pool, held.id, 100)).filter((g) => g.text === 'fitting 2 in');
+    expect(after.map((g) => g.decision)).toEqual([null, { ruleId: rule.id, key: 'naics-2017/335931', category: 'wiring', createdBy: 'api-key:reviewer' }]);
     const [pipe, wiring] = await terse((await run())!.id);
     expect(wiring).toMatchObject({ factor_id: 'epa-sc-v1.3.0:335931:purchaser', match: { method: 'rule', evidence: { ruleId: rule.id, createdBy: 'api-key:reviewer' } } });
     expect(pipe).toMatchObject({ factor_id: 'epa-sc-v1.3.0:326122:purchaser', match: { method: 'text' } });

@@ -4,6 +4,7 @@ import { Compounds } from './compounds.ts';
 import { confidenceOf } from './confidence.ts';
 import { BROADER, stem, termOf, terms, words } from './normalise.ts';
 import { KeyDocuments, PhraseIndex, type PhraseHit, type QueryTerm } from './phraseIndex.ts';
+import { RuleBook } from './mappingRules.ts';
 import { categoryProfileKey, type CategoryProfile } from './categoryProfile.ts';
 import type { LexiconEntry, MappingRule, MatchAlternative, MatchOutcome, MatchQuery, MatchTarget } from './types.ts';
 
@@ -101,9 +102,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     if (!a) admittedBy.set(dimension, (a = Uint8Array.from(dims, (d) => (d.has(dimension) ? 1 : 0))));
     return a;
   };
-  // Exact before contains before regex; within a kind, a rule for the row's category before one for any.
-  const rules = [...(input.rules ?? [])].sort((a, b) => RULE_ORDER[a.kind] - RULE_ORDER[b.kind] || Number(!a.category) - Number(!b.category));
-  const regexes = new Map(rules.filter((r) => r.kind === 'regex').map((r) => [r.id, safeRegex(r.pattern)]));
+  const rules = new RuleBook(input.rules ?? []);
 
   const outcomeFor = (key: string, method: MatchOutcome['method'], confidence: number, evidence: MatchOutcome['evidence']): MatchOutcome => {
     const t = targets[byKey.get(key) ?? -1];
@@ -115,11 +114,8 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     const fits = (k: number) => dimension === undefined || dims[k]!.has(dimension);
 
     // (1) confirmed rules
-    for (const r of rules) {
-      const value = q[r.field];
-      if (!value || (r.category && squash(q.category ?? '') !== squash(r.category))) continue;
-      if (ruleMatches(r, value, regexes.get(r.id))) return outcomeFor(r.key, 'rule', 1, { ruleId: r.id, createdBy: r.createdBy });
-    }
+    const rule = rules.first(q);
+    if (rule) return outcomeFor(rule.key, 'rule', 1, { ruleId: rule.id, createdBy: rule.createdBy });
     // (2) codes in the row
     const code = codeOf(q, input.naics2022To2017);
     if (code) {
@@ -202,31 +198,6 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
 
 function noMatch(note: string): MatchOutcome {
   return { key: null, title: null, method: 'none', confidence: 1, alternatives: [], evidence: { note } };
-}
-
-const RULE_ORDER: Record<MappingRule['kind'], number> = { exact: 0, contains: 1, regex: 2 };
-
-function safeRegex(pattern: string): RegExp | null {
-  try {
-    return new RegExp(pattern, 'i');
-  } catch {
-    return null;
-  }
-}
-
-const squash = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
-
-function ruleMatches(r: MappingRule, value: string, re: RegExp | null | undefined): boolean {
-  switch (r.kind) {
-    case 'exact':
-      return squash(value) === squash(r.pattern);
-    case 'contains': {
-      const have = new Set(words(value));
-      return words(r.pattern).every((w) => have.has(w));
-    }
-    case 'regex':
-      return re?.test(value) ?? false;
-  }
 }
 
 function codeOf(q: MatchQuery, bridge: MatchEngineInput['naics2022To2017']): { key: string; confidence: number; evidence: string } | undefined {

@@ -1,4 +1,4 @@
-import type { MappingRule } from '@tally/core';
+import { RuleBook, type MappingRule } from '@tally/core';
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 
@@ -68,13 +68,30 @@ export const ReviewGroup = z.object({
   proposal: z.record(z.string(), z.unknown()).nullable(),
   exampleActivityId: z.string(),
 });
-export type ReviewGroup = z.infer<typeof ReviewGroup>;
+
+/**
+ * A review group, and the live rule that decides it when one does (set since the run: the next run
+ * applies it), as the matcher would pick it for the group's text and category.
+ */
+export type ReviewGroup = z.infer<typeof ReviewGroup> & { decision: { ruleId: string; key: string; category: string | null; createdBy: string } | null };
 
 /**
  * Rows of a run held for review (below the threshold) or left without a match, grouped by their
- * normalised text and category, largest groups first, with the engine's proposal for the group.
+ * normalised text and category, largest groups first, with the engine's proposal for the group
+ * and the live rule that already decides it, if any.
  */
 export async function reviewGroups(db: CommonQueryMethods, runId: string, limit: number): Promise<readonly ReviewGroup[]> {
+  const orgId = await db.maybeOneFirst(sql.type(z.object({ org_id: z.string() }))`select org_id from calculation_runs where id = ${runId}`);
+  if (orgId === null) return [];
+  const [groups, rules] = await Promise.all([heldGroups(db, runId, limit), liveMappingRules(db, orgId)]);
+  const book = new RuleBook(rules);
+  return groups.map((g) => {
+    const rule = book.first({ description: g.text, category: g.category });
+    return { ...g, decision: rule ? { ruleId: rule.id, key: rule.key, category: rule.category ?? null, createdBy: rule.createdBy } : null };
+  });
+}
+
+function heldGroups(db: CommonQueryMethods, runId: string, limit: number) {
   return db.any(sql.type(ReviewGroup)`
     with held as (
       select lower(regexp_replace(trim(coalesce(a.description, '')), '\\s+', ' ', 'g')) as text,
