@@ -46,6 +46,22 @@ describe('match reviews and mapping rules through the API', () => {
     expect(onCategory).toMatchObject({ status: 400, body: { errors: [expect.objectContaining({ pointer: '/category' })] } });
   });
 
+  it('stores many decisions at once, all or none', async () => {
+    const url = `/v1/organisations/${a.orgId}/match-reviews`;
+    const batch = [
+      { text: 'elbow pvc 90 deg 1 in', key: 'naics-2017/326122' },
+      { text: 'plug electric cord', key: 'naics-2017/335931', category: 'wiring' },
+    ];
+    const withTypo = await app.call(a.key, 'POST', url, { decisions: [...batch, { text: 'tee brass', key: 'naics-2017/33299' }] });
+    expect(withTypo).toMatchObject({ status: 422, body: { type: 'urn:tally:problem:unknown-factor-key', errors: [{ pointer: '/decisions/2/key' }] } });
+    const patterns = async () => (await app.call(a.key, 'GET', `/v1/organisations/${a.orgId}/mapping-rules`)).body.rules.map((r: { pattern: string }) => r.pattern);
+    expect(await patterns()).not.toContain('elbow pvc 90 deg 1 in');
+    const ok = await app.call(a.key, 'POST', url, { decisions: batch });
+    expect(ok).toMatchObject({ status: 201, body: { rules: [{ pattern: batch[0]!.text, category: null }, { pattern: batch[1]!.text, key: 'naics-2017/335931', category: 'wiring' }] } });
+    expect(await patterns()).toEqual(expect.arrayContaining(batch.map((d) => d.text)));
+    expect((await app.call(a.key, 'POST', url, { decisions: [] })).status).toBe(400);
+  });
+
   it('creates, validates and retires rules; another organisation sees none of them', async () => {
     const bad = await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/mapping-rules`, { kind: 'regex', pattern: '([', key: 'x' });
     expect(bad.status).toBe(400);

@@ -1,5 +1,5 @@
 import { parsePeriod } from '@tally/core';
-import { createMappingRule, factorKeyUsableBy, findOrganisation, latestCompleteRun, listMappingRules, retireMappingRule, reviewGroups, type Db } from '@tally/db';
+import { createMappingRule, createMappingRules, findOrganisation, latestCompleteRun, listMappingRules, retireMappingRule, reviewGroups, unusableFactorKeys, type Db } from '@tally/db';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireOrg } from '../http/auth.ts';
@@ -24,13 +24,19 @@ const RuleBody = z
  * category when `category` is given (a group's `category`), else for the text in any category.
  */
 const ReviewDecision = z.object({ text: z.string().trim().min(1).max(500), key: z.string().trim().min(1).max(300), category: Category }).strict();
+/** Many groups at once (a reviewer working through the queue): stored together or not at all. */
+const ReviewDecisions = z.object({ decisions: z.array(ReviewDecision).min(1).max(1000) }).strict();
 
-/** A rule must name a factor the organisation can use: a mistyped key would leave its rows without a factor in the next run. */
-async function requireUsableKey(db: Db, key: string, orgId: string): Promise<void> {
-  if (!(await factorKeyUsableBy(db.pool, key, orgId)))
-    throw new ProblemError(422, 'urn:tally:problem:unknown-factor-key', 'Unknown factor key', `no factor set this organisation can use has a factor with key "${key}" (GET /v1/factor-sets)`, {
-      errors: [{ pointer: '/key', detail: 'unknown factor key' }],
-    });
+/**
+ * A rule must name a factor the organisation can use: a mistyped key would leave its rows without
+ * a factor in the next run. `pointer` gives where each key is in the body.
+ */
+async function requireUsableKeys(db: Db, orgId: string, keys: readonly { key: string; pointer: string }[]): Promise<void> {
+  const unknown = new Set(await unusableFactorKeys(db.pool, keys.map((k) => k.key), orgId));
+  if (unknown.size === 0) return;
+  throw new ProblemError(422, 'urn:tally:problem:unknown-factor-key', 'Unknown factor key', `no factor set this organisation can use has a factor with key ${[...unknown].map((k) => `"${k}"`).join(', ')} (GET /v1/factor-sets)`, {
+    errors: keys.filter((k) => unknown.has(k.key)).map((k) => ({ pointer: k.pointer, detail: `unknown factor key "${k.key}"` })),
+  });
 }
 
 const who = (req: Parameters<typeof requireOrg>[0]) => (req.principal?.kind === 'organisation' ? `api-key:${req.principal.keyId}` : 'operator');
@@ -58,11 +64,18 @@ export function matchReviewRoutes(db: Db): Router {
   r.post('/organisations/:orgId/match-reviews', async (req, res) => {
     const orgId = req.params.orgId;
     requireOrg(req, orgId);
-    const body = ReviewDecision.safeParse(req.body);
+    const many = typeof req.body === 'object' && req.body !== null && 'decisions' in req.body;
+    const body = many ? ReviewDecisions.safeParse(req.body) : ReviewDecision.safeParse(req.body);
     if (!body.success) throw fromZod(body.error);
-    await requireUsableKey(db, body.data.key, orgId);
-    const rule = await createMappingRule(db.pool, orgId, { kind: 'exact', field: 'description', pattern: body.data.text, key: body.data.key, category: body.data.category ?? null, createdBy: who(req) });
-    res.status(201).json(rule);
+    const decisions = 'decisions' in body.data ? body.data.decisions : [body.data];
+    await requireUsableKeys(db, orgId, decisions.map((d, i) => ({ key: d.key, pointer: many ? `/decisions/${i}/key` : '/key' })));
+    const createdBy = who(req);
+    const rules = await createMappingRules(
+      db.pool,
+      orgId,
+      decisions.map((d) => ({ kind: 'exact', field: 'description', pattern: d.text, key: d.key, category: d.category ?? null, createdBy })),
+    );
+    res.status(201).json(many ? { rules } : rules[0]);
   });
 
   r.get('/organisations/:orgId/mapping-rules', async (req, res) => {
@@ -82,7 +95,7 @@ export function matchReviewRoutes(db: Db): Router {
         throw badRequest(`pattern is not a valid regular expression: ${(e as Error).message}`, { errors: [{ pointer: '/pattern', detail: 'invalid regular expression' }] });
       }
     }
-    await requireUsableKey(db, body.data.key, orgId);
+    await requireUsableKeys(db, orgId, [{ key: body.data.key, pointer: '/key' }]);
     res.status(201).json(await createMappingRule(db.pool, orgId, { ...body.data, createdBy: who(req) }));
   });
 

@@ -19,20 +19,32 @@ export type MappingRuleRow = z.infer<typeof MappingRuleRow>;
 const ruleColumns = sql.fragment`id, kind, field, pattern, factor_key as key, category, created_by as "createdBy", created_at as "createdAt", retired_at as "retiredAt"`;
 
 /**
- * Adds a rule, retiring a live rule on the same (kind, field, pattern, category) in the same transaction:
- * the newest confirmation wins and the old one stays for the lineage of earlier results.
+ * Adds rules in one transaction (all or none), each retiring a live rule on the same (kind,
+ * field, pattern, category): the newest confirmation wins and the old one stays for the lineage of
+ * earlier results. In the order given, so of two equal rules in one batch the second stands.
  */
-export async function createMappingRule(db: DatabasePool, orgId: string, rule: Omit<MappingRule, 'id'>): Promise<MappingRuleRow> {
+export async function createMappingRules(db: DatabasePool, orgId: string, rules: readonly Omit<MappingRule, 'id'>[]): Promise<MappingRuleRow[]> {
   return db.transaction(async (tx) => {
-    await tx.query(sql.unsafe`
-      update mapping_rules set retired_at = now()
-      where org_id = ${orgId} and kind = ${rule.kind} and field = ${rule.field} and lower(pattern) = lower(${rule.pattern})
-        and lower(coalesce(category, '')) = lower(${rule.category ?? ''}) and retired_at is null`);
-    return tx.one(sql.type(MappingRuleRow)`
-      insert into mapping_rules (org_id, kind, field, pattern, factor_key, category, created_by)
-      values (${orgId}, ${rule.kind}, ${rule.field}, ${rule.pattern}, ${rule.key}, ${rule.category ?? null}, ${rule.createdBy})
-      returning ${ruleColumns}`);
+    const out: MappingRuleRow[] = [];
+    for (const rule of rules) {
+      await tx.query(sql.unsafe`
+        update mapping_rules set retired_at = now()
+        where org_id = ${orgId} and kind = ${rule.kind} and field = ${rule.field} and lower(pattern) = lower(${rule.pattern})
+          and lower(coalesce(category, '')) = lower(${rule.category ?? ''}) and retired_at is null`);
+      out.push(
+        await tx.one(sql.type(MappingRuleRow)`
+          insert into mapping_rules (org_id, kind, field, pattern, factor_key, category, created_by)
+          values (${orgId}, ${rule.kind}, ${rule.field}, ${rule.pattern}, ${rule.key}, ${rule.category ?? null}, ${rule.createdBy})
+          returning ${ruleColumns}`),
+      );
+    }
+    return out;
   });
+}
+
+/** Adds one rule (createMappingRules). */
+export async function createMappingRule(db: DatabasePool, orgId: string, rule: Omit<MappingRule, 'id'>): Promise<MappingRuleRow> {
+  return (await createMappingRules(db, orgId, [rule]))[0]!;
 }
 
 export async function listMappingRules(db: CommonQueryMethods, orgId: string, includeRetired = false): Promise<readonly MappingRuleRow[]> {

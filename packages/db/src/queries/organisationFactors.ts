@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { activityKeysOfTarget, canonicalJson, FACTOR_SERIES_RE, organisationFactorsOfSet, type OrganisationFactorDraft } from '@tally/core';
 import type pg from 'pg';
 import { sql, type CommonQueryMethods } from 'slonik';
+import { z } from 'zod';
 import { inPgTransaction } from '../pgExec.ts';
 import { copyFactors, factorSetColumns, FactorSetRow } from './factors.ts';
 
@@ -94,15 +95,21 @@ export async function retireOrganisationFactorSet(db: CommonQueryMethods, orgId:
 
 /** Whether an organisation may use a set in a new run: a published set, or its own, and not retired. */
 /**
- * Whether a factor key, as the matcher and a mapping rule name it (a spend code stands for its
- * price variants), is in some live factor set the organisation can use: the published ones and its
- * own. One index probe per set and variant.
+ * The factor keys, as the matcher and a mapping rule name them (a spend code stands for its price
+ * variants), that no live factor set the organisation can use holds (the published ones and its
+ * own), in the order given: one query for a whole batch of review decisions.
  */
-export async function factorKeyUsableBy(db: CommonQueryMethods, key: string, orgId: string): Promise<boolean> {
-  return db.exists(sql.unsafe`
-    select 1 from factor_sets fs
-    where fs.retired_at is null and (fs.org_id is null or fs.org_id = ${orgId}::uuid)
-      and exists (select 1 from emission_factors f where f.factor_set_id = fs.id and f.activity_key = any(${sql.array(activityKeysOfTarget(key), 'text')}))`);
+export async function unusableFactorKeys(db: CommonQueryMethods, keys: readonly string[], orgId: string): Promise<string[]> {
+  const pairs = [...new Set(keys)].flatMap((k) => activityKeysOfTarget(k).map((a) => [k, a] as const));
+  if (pairs.length === 0) return [];
+  const usable = new Set(
+    await db.anyFirst(sql.type(z.object({ key: z.string() }))`
+      select distinct t.key from unnest(${sql.array(pairs.map((p) => p[0]), 'text')}, ${sql.array(pairs.map((p) => p[1]), 'text')}) as t(key, activity_key)
+      where exists (
+        select 1 from factor_sets fs join emission_factors f on f.factor_set_id = fs.id
+        where fs.retired_at is null and (fs.org_id is null or fs.org_id = ${orgId}::uuid) and f.activity_key = t.activity_key)`),
+  );
+  return keys.filter((k) => !usable.has(k));
 }
 
 export async function factorSetUsableBy(db: CommonQueryMethods, setId: string, orgId: string): Promise<boolean> {
