@@ -1,4 +1,4 @@
-import { storeFactorSet, storeGwpSets } from '@tally/db';
+import { createMappingRule, storeFactorSet, storeGwpSets } from '@tally/db';
 import { loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,14 @@ describe('match reviews and mapping rules through the API', () => {
     expect(ok).toMatchObject({ status: 201, body: { rules: [{ pattern: batch[0]!.text, category: null }, { pattern: batch[1]!.text, key: 'naics-2017/335931', category: 'wiring' }] } });
     expect(await patterns()).toEqual(expect.arrayContaining(batch.map((d) => d.text)));
     expect((await app.call(a.key, 'POST', url, { decisions: [] })).status).toBe(400);
+  });
+
+  it('stores decisions on the same text made at the same time one after the other, so one stays live', async () => {
+    const keys = ['naics-2017/332913', 'naics-2017/326122', 'naics-2017/332996', 'naics-2017/332919'];
+    const decide = (key: string) => createMappingRule(t.db.pool, a.orgId, { kind: 'exact', field: 'description', pattern: 'union brass 1 in', key, createdBy: 'test' });
+    await Promise.all([...keys, ...keys].map(decide));
+    const live = (await app.call(a.key, 'GET', `/v1/organisations/${a.orgId}/mapping-rules`)).body.rules.filter((r: { pattern: string }) => r.pattern === 'union brass 1 in');
+    expect(live).toHaveLength(1);
   });
 
   it('creates, validates and retires rules; another organisation sees none of them', async () => {

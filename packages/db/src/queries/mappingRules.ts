@@ -25,6 +25,9 @@ const ruleColumns = sql.fragment`id, kind, field, pattern, factor_key as key, ca
  */
 export async function createMappingRules(db: DatabasePool, orgId: string, rules: readonly Omit<MappingRule, 'id'>[]): Promise<MappingRuleRow[]> {
   return db.transaction(async (tx) => {
+    // One organisation's decisions one at a time: two reviewers confirming the same text at once
+    // would otherwise both find no live rule to retire and collide on the unique index.
+    await tx.query(sql.unsafe`select pg_advisory_xact_lock(hashtext('mapping_rules:' || ${orgId}))`);
     const out: MappingRuleRow[] = [];
     for (const rule of rules) {
       await tx.query(sql.unsafe`
