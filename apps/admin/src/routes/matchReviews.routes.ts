@@ -1,6 +1,7 @@
 import { parsePeriod } from '@tally/core';
-import { createMappingRule, createMappingRules, findOrganisation, latestCompleteRun, listMappingRules, retireMappingRule, reviewGroups, unusableFactorKeys, type Db } from '@tally/db';
-import { Router } from 'express';
+import { createMappingRule, createMappingRules, findOrganisation, latestCompleteRun, listMappingRules, retireMappingRule, reviewGroups, reviewGroupsCsv, unusableFactorKeys, type Db } from '@tally/db';
+import { parse as parseCsv } from 'csv-parse/sync';
+import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import { requireOrg } from '../http/auth.ts';
 import { ProblemError, badRequest, fromZod, notFound } from '../http/problem.ts';
@@ -27,17 +28,49 @@ const ReviewDecision = z.object({ text: z.string().trim().min(1).max(500), key: 
 /** Many groups at once (a reviewer working through the queue): stored together or not at all. */
 const ReviewDecisions = z.object({ decisions: z.array(ReviewDecision).min(1).max(1000) }).strict();
 
+/** Where a value is in the request: a JSON pointer, or a CSV line and column. */
+type Where = { pointer: string } | { line: number; column: string };
+
 /**
  * A rule must name a factor the organisation can use: a mistyped key would leave its rows without
- * a factor in the next run. `pointer` gives where each key is in the body.
+ * a factor in the next run. Each unknown key is reported where it is in the request.
  */
-async function requireUsableKeys(db: Db, orgId: string, keys: readonly { key: string; pointer: string }[]): Promise<void> {
+async function requireUsableKeys(db: Db, orgId: string, keys: readonly { key: string; where: Where }[]): Promise<void> {
   const unknown = new Set(await unusableFactorKeys(db.pool, keys.map((k) => k.key), orgId));
   if (unknown.size === 0) return;
   throw new ProblemError(422, 'urn:tally:problem:unknown-factor-key', 'Unknown factor key', `no factor set this organisation can use has a factor with key ${[...unknown].map((k) => `"${k}"`).join(', ')} (GET /v1/factor-sets)`, {
-    errors: keys.filter((k) => unknown.has(k.key)).map((k) => ({ pointer: k.pointer, detail: `unknown factor key "${k.key}"` })),
+    errors: keys.filter((k) => unknown.has(k.key)).map((k) => ({ ...k.where, detail: `unknown factor key "${k.key}"` })),
   });
 }
+
+/**
+ * Decisions from the review queue's CSV (reviewGroupsCsv) filled in by a reviewer: each line with a
+ * `key` decides its text (and category); lines without one stay open. Errors name line and column.
+ */
+function decisionsFromCsv(text: string): { decision: z.infer<typeof ReviewDecision>; where: Where }[] {
+  let records: { info: { lines: number }; record: Record<string, string> }[];
+  try {
+    records = parseCsv(text, { columns: true, bom: true, skip_empty_lines: true, info: true });
+  } catch (e) {
+    throw badRequest(`the CSV cannot be read: ${(e as Error).message}`);
+  }
+  const header = records.length > 0 ? Object.keys(records[0]!.record) : [];
+  const missing = ['text', 'key'].filter((c) => !header.includes(c));
+  if (missing.length > 0) throw badRequest(`the CSV has no column ${missing.map((c) => `"${c}"`).join(' or ')} (download it with ?format=csv)`);
+  const out: { decision: z.infer<typeof ReviewDecision>; where: Where }[] = [];
+  const errors: { line: number; column: string; detail: string }[] = [];
+  for (const { info, record } of records) {
+    if (!record.key?.trim()) continue;
+    const d = ReviewDecision.safeParse({ text: record.text, key: record.key, category: record.category?.trim() || null });
+    if (d.success) out.push({ decision: d.data, where: { line: info.lines, column: 'key' } });
+    else for (const i of d.error.issues) errors.push({ line: info.lines, column: String(i.path[0] ?? 'text'), detail: i.message });
+  }
+  if (errors.length > 0) throw new ProblemError(400, 'urn:tally:problem:validation', 'Invalid request', 'the CSV has lines that are not valid decisions', { errors });
+  if (out.length === 0) throw badRequest('no line of the CSV has a key: fill the key column of the groups you decide');
+  return out;
+}
+
+const isCsv = (req: Request) => typeof req.is(['text/csv', 'application/csv']) === 'string';
 
 const who = (req: Parameters<typeof requireOrg>[0]) => (req.principal?.kind === 'organisation' ? `api-key:${req.principal.keyId}` : 'operator');
 
@@ -56,24 +89,41 @@ export function matchReviewRoutes(db: Db): Router {
     if (!(await findOrganisation(db.pool, orgId).catch(() => null))) throw notFound('organisation');
     const run = await latestCompleteRun(db.pool, orgId, period.start, period.end);
     if (!run) throw new ProblemError(404, 'urn:tally:problem:no-complete-run', 'No complete run', `no complete calculation run for ${period.start}/${period.end}`);
-    const limit = Math.min(Number(req.query.limit ?? 200), 1000);
+    const format = req.query.format ?? 'json';
+    if (format !== 'json' && format !== 'csv') throw badRequest('format must be json or csv');
+    // A download for a spreadsheet holds the whole queue more often than a page does.
+    const limit = Math.min(Number(req.query.limit ?? (format === 'csv' ? 10_000 : 200)), format === 'csv' ? 100_000 : 1000);
     if (!Number.isInteger(limit) || limit < 1) throw badRequest('limit must be a positive integer');
-    res.json({ runId: run.id, period, groups: await reviewGroups(db.pool, run.id, limit) });
+    const groups = await reviewGroups(db.pool, run.id, limit);
+    if (format === 'csv') {
+      res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="match-reviews-${run.id}.csv"`).send(reviewGroupsCsv(groups));
+      return;
+    }
+    res.json({ runId: run.id, period, groups });
   });
 
-  r.post('/organisations/:orgId/match-reviews', async (req, res) => {
+  r.post('/organisations/:orgId/match-reviews', express.text({ type: ['text/csv', 'application/csv'], limit: '10mb' }), async (req, res) => {
     const orgId = req.params.orgId;
     requireOrg(req, orgId);
-    const many = typeof req.body === 'object' && req.body !== null && 'decisions' in req.body;
-    const body = many ? ReviewDecisions.safeParse(req.body) : ReviewDecision.safeParse(req.body);
-    if (!body.success) throw fromZod(body.error);
-    const decisions = 'decisions' in body.data ? body.data.decisions : [body.data];
-    await requireUsableKeys(db, orgId, decisions.map((d, i) => ({ key: d.key, pointer: many ? `/decisions/${i}/key` : '/key' })));
+    let decisions: { decision: z.infer<typeof ReviewDecision>; where: Where }[];
+    let many = true;
+    if (isCsv(req)) decisions = decisionsFromCsv(typeof req.body === 'string' ? req.body : '');
+    else if (typeof req.body === 'object' && req.body !== null && 'decisions' in req.body) {
+      const body = ReviewDecisions.safeParse(req.body);
+      if (!body.success) throw fromZod(body.error);
+      decisions = body.data.decisions.map((decision, i) => ({ decision, where: { pointer: `/decisions/${i}/key` } }));
+    } else {
+      const body = ReviewDecision.safeParse(req.body);
+      if (!body.success) throw fromZod(body.error);
+      decisions = [{ decision: body.data, where: { pointer: '/key' } }];
+      many = false;
+    }
+    await requireUsableKeys(db, orgId, decisions.map(({ decision, where }) => ({ key: decision.key, where })));
     const createdBy = who(req);
     const rules = await createMappingRules(
       db.pool,
       orgId,
-      decisions.map((d) => ({ kind: 'exact', field: 'description', pattern: d.text, key: d.key, category: d.category ?? null, createdBy })),
+      decisions.map(({ decision: d }) => ({ kind: 'exact', field: 'description', pattern: d.text, key: d.key, category: d.category ?? null, createdBy })),
     );
     res.status(201).json(many ? { rules } : rules[0]);
   });
@@ -95,7 +145,7 @@ export function matchReviewRoutes(db: Db): Router {
         throw badRequest(`pattern is not a valid regular expression: ${(e as Error).message}`, { errors: [{ pointer: '/pattern', detail: 'invalid regular expression' }] });
       }
     }
-    await requireUsableKeys(db, orgId, [{ key: body.data.key, pointer: '/key' }]);
+    await requireUsableKeys(db, orgId, [{ key: body.data.key, where: { pointer: '/key' } }]);
     res.status(201).json(await createMappingRule(db.pool, orgId, { ...body.data, createdBy: who(req) }));
   });
 

@@ -1,5 +1,6 @@
 import { RuleBook, type MappingRule } from '@tally/core';
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
+import { toCsv } from '../csv.ts';
 import { z } from 'zod';
 
 export const MappingRuleRow = z.object({
@@ -139,4 +140,32 @@ function heldGroups(db: CommonQueryMethods, runId: string, limit: number) {
     ) x on true
     left join totals t on t.unit = x.main_currency
     order by g.rows desc, g.text, g.category nulls first limit ${limit}`);
+}
+
+/** The columns of the review queue as CSV; `key` is left empty for the reviewer to fill and upload back. */
+export const REVIEW_CSV_COLUMNS = ['text', 'category', 'reason', 'rows', 'spend', 'spend_share', 'proposed_key', 'proposed_title', 'proposed_confidence', 'decided_key', 'key'] as const;
+
+/**
+ * The review queue as a spreadsheet: one line per group. A reviewer fills `key` where they decide
+ * (the proposed key to confirm it, another to override it) and POSTs the file back as text/csv;
+ * lines left without a key stay open.
+ */
+export function reviewGroupsCsv(groups: readonly ReviewGroup[]): string {
+  const field = (o: Record<string, unknown> | null, k: string) => (o && (typeof o[k] === 'string' || typeof o[k] === 'number') ? (o[k] as string | number) : null);
+  return toCsv(
+    REVIEW_CSV_COLUMNS,
+    groups.map((g) => [
+      g.text,
+      g.category,
+      g.reason,
+      g.rows,
+      Object.entries(g.spend).map(([currency, amount]) => `${amount} ${currency}`).join('; '),
+      g.spendShare,
+      field(g.proposal, 'key'),
+      field(g.proposal, 'title'),
+      field(g.proposal, 'confidence'),
+      g.decision?.key,
+      '',
+    ]),
+  );
 }

@@ -4,6 +4,7 @@ import {
 } from '@tally/core';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
+import { toCsv, type CsvValue } from '../csv.ts';
 import { loadGwpSets, marketFactorsForRun } from './factors.ts';
 
 /**
@@ -193,10 +194,8 @@ export function assembleInventoryReport(runId: string, consolidationApproach: st
  * location_fallback and unused_certificates, with their kWh) and the totals under each Scope 2 method.
  */
 export function inventoryReportCsv(report: InventoryReport): string {
-  const cell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-  const out = ['breakdown,key,scope,co2e_kg,activities,kwh'];
-  const row = (breakdown: string, key: string, scope: number | null, co2eKg: string, activities: number | null, kWh: string | null) =>
-    out.push([breakdown, cell(key), scope === null ? '' : String(scope), co2eKg, activities === null ? '' : String(activities), kWh ?? ''].join(','));
+  const rows: CsvValue[][] = [];
+  const row = (breakdown: string, key: string, scope: number | null, co2eKg: string, activities: number | null, kWh: string | null) => rows.push([breakdown, key, scope, co2eKg, activities, kWh]);
   for (const b of BREAKDOWNS) for (const l of report.breakdowns[b]) row(b, l.key, l.scope, l.co2eKg, l.activities, null);
   const { locationBased, marketBased } = report.scope2;
   row('scope2', 'location_based', 2, locationBased.co2eKg, locationBased.activities, null);
@@ -205,7 +204,7 @@ export function inventoryReportCsv(report: InventoryReport): string {
   for (const l of marketBased.byInstrument) if (l.unusedMWh !== undefined && new Big(l.unusedMWh).gt(0)) row('scope2_market_based', `unused_certificates:${l.factorId}`, 2, '0', null, new Big(l.unusedMWh).times(1000).toFixed());
   row('total', 'location_based', null, report.totals.co2eKg, report.totals.activities.calculated, null);
   row('total', 'market_based', null, report.totals.co2eKgMarketBased, report.totals.activities.calculated, null);
-  return `${out.join('\r\n')}\r\n`;
+  return toCsv(['breakdown', 'key', 'scope', 'co2e_kg', 'activities', 'kwh'], rows);
 }
 
 /** What a result row's rating and calculation method are computed from (emission_factors, activity, entity). */

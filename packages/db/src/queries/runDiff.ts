@@ -1,6 +1,7 @@
 import { Big, attributeRunDiff, type DiffActivity, type DiffActivityRecord, type DiffResultLine, type RunDiff, type RunDiffLine } from '@tally/core';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
+import { toCsv } from '../csv.ts';
 import { factorsByIds, loadGwpSets } from './factors.ts';
 import type { RunRow } from './runs.ts';
 
@@ -182,19 +183,14 @@ const CSV_HEADER = [
 
 /** The CSV export of a diff: one row per activity line that moved, with both runs' lineage. */
 export function runDiffCsv(diff: RunDiffReport): string {
-  const cell = (v: string | number | null | undefined) => {
-    const s = v === null || v === undefined ? '' : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-  };
-  const out = [CSV_HEADER.join(',')];
-  for (const l of diff.lines) {
-    const d = l.drivers;
-    const drivers = [d.activity, ...d.mapping, d.factor ? 'factor' : null, ...d.method].filter(Boolean).join(';');
-    const lin = (x: DiffResultLine | null) => [x?.factorId, x?.factorKey, x?.factorSource, x?.matchMethod, x?.gwpSetId];
-    out.push(
-      [l.activityId, l.label?.entityCode, l.label?.activityType, l.label?.lineNo, l.scope.from, l.scope.to, l.co2eKg.from, l.co2eKg.to, l.co2eKg.change,
-        l.effects.activity, l.effects.mapping, l.effects.factor, l.effects.method, drivers, ...lin(l.from), ...lin(l.to)].map(cell).join(','),
-    );
-  }
-  return `${out.join('\r\n')}\r\n`;
+  const lin = (x: DiffResultLine | null) => [x?.factorId, x?.factorKey, x?.factorSource, x?.matchMethod, x?.gwpSetId];
+  return toCsv(
+    CSV_HEADER,
+    diff.lines.map((l) => {
+      const d = l.drivers;
+      const drivers = [d.activity, ...d.mapping, d.factor ? 'factor' : null, ...d.method].filter(Boolean).join(';');
+      return [l.activityId, l.label?.entityCode, l.label?.activityType, l.label?.lineNo, l.scope.from, l.scope.to, l.co2eKg.from, l.co2eKg.to, l.co2eKg.change,
+        l.effects.activity, l.effects.mapping, l.effects.factor, l.effects.method, drivers, ...lin(l.from), ...lin(l.to)];
+    }),
+  );
 }
