@@ -50,6 +50,12 @@ describe('normalisation', () => {
     expect(words('BOLT SS 1/2')).toEqual(['bolt', 'stainless', 'steel']);
   });
 
+  it('spells out electrical, plumbing, safety and office purchasing abbreviations', () => {
+    expect(words('BRKR CKT 20A; LMP FIXT')).toEqual(['breaker', 'circuit', 'lamp', 'fixture']);
+    expect(words('STRNR PMP HSG; GLVS NITR')).toEqual(['strainer', 'pump', 'housing', 'gloves', 'nitrile']);
+    expect(words('TNR CRTG BLK; LBLS')).toEqual(['toner', 'cartridge', 'black', 'labels']);
+  });
+
   it('spells out medical purchasing abbreviations, those with a digit too', () => {
     expect(words('EPINEPHRINE INJ USP 1MG/ML')).toEqual(['epinephrine', 'injection', 'pharmaceutical']);
     expect(words('SPO2 SENSOR DISP; O2 MASK')).toEqual(['pulse', 'oximeter', 'sensor', 'disposable', 'oxygen', 'mask']);

@@ -28,6 +28,11 @@ const ABBREVIATIONS: Record<string, string> = {
   adj: 'adjustable', wk: 'work', jt: 'joint', mech: 'mechanical', disp: 'disposable', fnpt: 'female pipe thread', mnpt: 'male pipe thread',
   ctrl: 'control', xfmr: 'transformer', rcpt: 'receptacle', recept: 'receptacle', conn: 'connector', fltr: 'filter', gskt: 'gasket',
   brg: 'bearing', thrd: 'thread', flg: 'flange', ftg: 'fitting', ftgs: 'fittings', cpl: 'coupling', bshg: 'bushing', pwr: 'power', tbg: 'tubing',
+  brkr: 'breaker', ckt: 'circuit', fixt: 'fixture', btry: 'battery', lmp: 'lamp', blb: 'bulb', flshlt: 'flashlight', cbl: 'cable', pnl: 'panel',
+  pmp: 'pump', rdcr: 'reducer', strnr: 'strainer', hsg: 'housing', cvr: 'cover', wtr: 'water', insul: 'insulation', adh: 'adhesive',
+  clnr: 'cleaner', degr: 'degreaser', glv: 'glove', glvs: 'gloves', nitr: 'nitrile', veh: 'vehicle', trk: 'truck',
+  // office purchasing
+  envlp: 'envelope', crtg: 'cartridge', tnr: 'toner', lbl: 'label', lbls: 'labels', fldr: 'folder', bndr: 'binder', pncl: 'pencil',
   // medical and first-aid purchasing
   // (not IV, a numeral as often as intravenous; not BP, an oil company as often as blood pressure; not TAB)
   ekg: 'electrocardiograph', ecg: 'electrocardiograph', aed: 'automated external defibrillator', bvm: 'bag valve mask resuscitator',
