@@ -1,6 +1,5 @@
 import { startAdmin } from '@tally/admin';
-import { storeEconomics, storeFactorSet, storeGwpSets } from '@tally/db';
-import { loadBundledEconomics, loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
+import { storeBundledReference } from '@tally/testing';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { startWorker } from '@tally/worker';
 import { parse } from 'csv-parse/sync';
@@ -59,10 +58,7 @@ describe('the review loop through the API', () => {
   };
 
   beforeAll(async () => {
-    await storeGwpSets(t.db.pg, await loadBundledGwpSets());
-    await storeEconomics(t.db.pg, await loadBundledEconomics());
-    const l = await loadBundledFactorSet('epa-sc-v1.3.0');
-    await storeFactorSet(t.db.pg, { meta: l.meta, fileName: l.fileName, checksum: l.checksum, factors: l.result.factors, skipped: l.result.skipped });
+    await storeBundledReference(t.db, { economics: true, factorSets: ['epa-sc-v1.3.0'] });
     admin = await startAdmin({ DATABASE_URL: t.url, PORT: 0, HOST: '127.0.0.1', TALLY_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'silent' });
     worker = await startWorker({ DATABASE_URL: t.url, METRICS_PORT: 0, METRICS_HOST: '127.0.0.1', WORKER_CONCURRENCY: 1, CALC_THREADS: 1, LOG_LEVEL: 'silent' }, { noHandleSignals: true });
     base = `http://127.0.0.1:${admin.port}`;

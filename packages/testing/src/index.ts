@@ -1,2 +1,3 @@
 export * from './postgres.ts';
 export * from './databases.ts';
+export * from './reference.ts';

@@ -1,5 +1,5 @@
-import { planRun, storeFactorSet, storeGwpSets } from '@tally/db';
-import { loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
+import { planRun } from '@tally/db';
+import { storeBundledReference } from '@tally/testing';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedOrganisation, startTestApp, type TestApp } from '../test/testApp.ts';
@@ -10,9 +10,7 @@ describe("a run's category profiles through the API", () => {
   let a: { orgId: string; key: string };
   let b: { orgId: string; key: string };
   beforeAll(async () => {
-    await storeGwpSets(t.db.pg, await loadBundledGwpSets());
-    const l = await loadBundledFactorSet('owid-ember-grid-2025');
-    await storeFactorSet(t.db.pg, { meta: l.meta, fileName: l.fileName, checksum: l.checksum, factors: l.result.factors, skipped: l.result.skipped });
+    await storeBundledReference(t.db, { factorSets: ['owid-ember-grid-2025'] });
     app = await startTestApp(t.db);
     a = await seedOrganisation(app, 'Buyer');
     b = await seedOrganisation(app, 'Other buyer');

@@ -1,5 +1,4 @@
-import { storeEconomics, storeFactorSet, storeGwpSets } from '@tally/db';
-import { loadBundledEconomics, loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
+import { storeBundledReference } from '@tally/testing';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, seedOrganisation, startTestApp, type TestApp } from '../test/testApp.ts';
@@ -10,10 +9,7 @@ describe('spend conversion tables and run options through the API', () => {
   let key: string;
   let orgId: string;
   beforeAll(async () => {
-    await storeGwpSets(t.db.pg, await loadBundledGwpSets());
-    await storeEconomics(t.db.pg, await loadBundledEconomics());
-    const l = await loadBundledFactorSet('owid-ember-grid-2025');
-    await storeFactorSet(t.db.pg, { meta: l.meta, fileName: l.fileName, checksum: l.checksum, factors: l.result.factors, skipped: l.result.skipped });
+    await storeBundledReference(t.db, { economics: true, factorSets: ['owid-ember-grid-2025'] });
     app = await startTestApp(t.db);
     ({ key, orgId } = await seedOrganisation(app, 'Spender'));
   });

@@ -1,5 +1,6 @@
-import { storeFactorSet, storeGwpSets } from '@tally/db';
-import { loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
+import { storeFactorSet } from '@tally/db';
+import { loadBundledFactorSet } from '@tally/factor-data';
+import { storeBundledReference } from '@tally/testing';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedOrganisation, startTestApp, type TestApp } from '../test/testApp.ts';
@@ -9,11 +10,7 @@ describe('factor library API', () => {
   let app: TestApp;
   let key: string;
   beforeAll(async () => {
-    await storeGwpSets(t.db.pg, await loadBundledGwpSets());
-    for (const id of ['desnz-2024', 'desnz-2025']) {
-      const l = await loadBundledFactorSet(id);
-      await storeFactorSet(t.db.pg, { meta: l.meta, fileName: l.fileName, checksum: l.checksum, factors: l.result.factors, skipped: l.result.skipped });
-    }
+    await storeBundledReference(t.db, { factorSets: ['desnz-2024', 'desnz-2025'] });
     app = await startTestApp(t.db);
     ({ key } = await seedOrganisation(app, 'Reader'));
   });

@@ -1,5 +1,5 @@
-import { createMappingRule, storeFactorSet, storeGwpSets } from '@tally/db';
-import { loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
+import { createMappingRule } from '@tally/db';
+import { storeBundledReference } from '@tally/testing';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedOrganisation, startTestApp, type TestApp } from '../test/testApp.ts';
@@ -11,9 +11,7 @@ describe('match reviews and mapping rules through the API', () => {
   let b: { orgId: string; key: string };
   beforeAll(async () => {
     // Rules name EPA supply chain keys (naics-2017/...), which a rule must find in a usable set.
-    await storeGwpSets(t.db.pg, await loadBundledGwpSets());
-    const l = await loadBundledFactorSet('epa-sc-v1.3.0');
-    await storeFactorSet(t.db.pg, { meta: l.meta, fileName: l.fileName, checksum: l.checksum, factors: l.result.factors, skipped: l.result.skipped });
+    await storeBundledReference(t.db, { factorSets: ['epa-sc-v1.3.0'] });
     app = await startTestApp(t.db);
     a = await seedOrganisation(app, 'Reviewer');
     b = await seedOrganisation(app, 'Other');

@@ -1,6 +1,6 @@
 import { consultsCategory } from '@tally/core';
-import { copyRows, createMappingRule, createRun, reviewGroups, runCategoryProfiles, storeEconomics, storeFactorSet, storeGwpSets, type RunRow } from '@tally/db';
-import { loadBundledEconomics, loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
+import { copyRows, createMappingRule, createRun, reviewGroups, runCategoryProfiles, type RunRow } from '@tally/db';
+import { storeBundledReference } from '@tally/testing';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../main.ts';
@@ -41,11 +41,8 @@ describe("a purchase line's category", () => {
     }
   };
   beforeAll(async () => {
-    await storeGwpSets(t.db.pg, await loadBundledGwpSets());
-    // 2024 dollars to the factors' 2022 dollars
-    await storeEconomics(t.db.pg, await loadBundledEconomics());
-    const l = await loadBundledFactorSet('epa-sc-v1.3.0');
-    await storeFactorSet(t.db.pg, { meta: l.meta, fileName: l.fileName, checksum: l.checksum, factors: l.result.factors, skipped: l.result.skipped });
+    // EPA's 2022 dollars from the lines' 2024 dollars: the spend-conversion tables
+    await storeBundledReference(t.db, { economics: true, factorSets: ['epa-sc-v1.3.0'] });
     orgId = (await t.db.pg.query<{ id: string }>(`insert into organisations (name) values ('Categories') returning id`)).rows[0]!.id;
     entityId = (await t.db.pg.query<{ id: string }>(`insert into entities (org_id, code, name, kind, country) values ($1, 'US1', 'Depot', 'site', 'US') returning id`, [orgId])).rows[0]!.id;
     importId = (await t.db.pg.query<{ id: string }>(`insert into activity_imports (org_id, format, status) values ($1, 'csv', 'complete') returning id`, [orgId])).rows[0]!.id;

@@ -1,6 +1,6 @@
 import { validateOrganisationFactors } from '@tally/core';
-import { createMappingRule, createRun, copyRows, reviewGroups, runMethodTotals, runResults, storeEconomics, storeFactorSet, storeGwpSets, storeOrganisationFactorSet, type RunRow } from '@tally/db';
-import { loadBundledEconomics, loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
+import { createMappingRule, createRun, copyRows, reviewGroups, runMethodTotals, runResults, storeOrganisationFactorSet, type RunRow } from '@tally/db';
+import { storeBundledReference } from '@tally/testing';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../main.ts';
@@ -18,12 +18,7 @@ describe('calculation methods on the published factor sets', () => {
   let ownSetId: string;
 
   beforeAll(async () => {
-    await storeGwpSets(t.db.pg, await loadBundledGwpSets());
-    await storeEconomics(t.db.pg, await loadBundledEconomics());
-    for (const id of ['desnz-2025', 'epa-sc-v1.3.0', 'owid-ember-grid-2025']) {
-      const l = await loadBundledFactorSet(id);
-      await storeFactorSet(t.db.pg, { meta: l.meta, fileName: l.fileName, checksum: l.checksum, factors: l.result.factors, skipped: l.result.skipped });
-    }
+    await storeBundledReference(t.db, { economics: true, factorSets: ['desnz-2025', 'epa-sc-v1.3.0', 'owid-ember-grid-2025'] });
     orgId = (await t.db.pg.query<{ id: string }>(`insert into organisations (name) values ('Methods') returning id`)).rows[0]!.id;
     const gb = (await t.db.pg.query<{ id: string }>(`insert into entities (org_id, code, name, kind, country) values ($1, 'GB1', 'UK', 'legal_entity', 'GB') returning id`, [orgId])).rows[0]!.id;
     const fr = (await t.db.pg.query<{ id: string }>(`insert into entities (org_id, code, name, kind, country) values ($1, 'FR1', 'France', 'site', 'FR') returning id`, [orgId])).rows[0]!.id;

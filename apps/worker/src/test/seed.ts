@@ -1,6 +1,6 @@
 import type { EmissionFactor, GwpSet } from '@tally/core';
 import { copyRows, storeFactorSet, storeGwpSets, type Db } from '@tally/db';
-import { loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
+import { storeBundledReference } from '@tally/testing';
 
 /** Two GWP sets restricted to the gases used here, with the published IPCC values. */
 export const GWP: GwpSet[] = [
@@ -76,9 +76,7 @@ export async function seedActivities(db: Db, n: number, activityType: (i: number
  * type names no factor ("natural gas", 1000 kWh gross, January 2025): a row matched by text.
  */
 export async function seedTextTypeOrganisation(db: Db, name: string): Promise<{ orgId: string }> {
-  await storeGwpSets(db.pg, await loadBundledGwpSets());
-  const l = await loadBundledFactorSet('desnz-2025');
-  await storeFactorSet(db.pg, { meta: l.meta, fileName: l.fileName, checksum: l.checksum, factors: l.result.factors, skipped: l.result.skipped });
+  await storeBundledReference(db, { factorSets: ['desnz-2025'] });
   const orgId = (await db.pg.query<{ id: string }>(`insert into organisations (name) values ($1) returning id`, [name])).rows[0]!.id;
   const gb = (await db.pg.query<{ id: string }>(`insert into entities (org_id, code, name, kind, country) values ($1, 'GB1', 'UK', 'site', 'GB') returning id`, [orgId])).rows[0]!.id;
   const imp = (await db.pg.query<{ id: string }>(`insert into activity_imports (org_id, format, status) values ($1, 'csv', 'complete') returning id`, [orgId])).rows[0]!.id;
