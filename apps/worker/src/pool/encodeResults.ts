@@ -51,7 +51,8 @@ export interface ChunkCounts {
  * thread only forwards bytes. Lineage fields and values are those the per-row columns held.
  */
 export function encodeResults(meta: ChunkMeta, cols: ActivityColumns, results: readonly ActivityResult[]): EncodedChunkResults & { counts: ChunkCounts } {
-  const counts: ChunkCounts = { status: { calculated: 0, unmatched: 0, failed: 0 }, matched: {} };
+  const byStatus = (): ChunkCounts['status'] => ({ calculated: 0, unmatched: 0, failed: 0 });
+  const counts: ChunkCounts = { status: byStatus(), matched: {} };
   const lineages: ResultLineage[] = [];
   // Rows of one resolution share their match and conversion objects: an identity number for each
   // keeps the per-row lineage key short; the md5 is taken once per distinct key.
@@ -118,7 +119,7 @@ export function encodeResults(meta: ChunkMeta, cols: ActivityColumns, results: r
     // calculateActivities answers in input order: result i is activity i.
     if (r.activityId !== String(cols.ids[i])) throw new Error(`encodeResults: result ${i} is for activity ${r.activityId}, not ${cols.ids[i]}`);
     counts.status[r.status]++;
-    if (r.match) (counts.matched[r.match.method] ??= { calculated: 0, unmatched: 0, failed: 0 })[r.status]++;
+    if (r.match) (counts.matched[r.match.method] ??= byStatus())[r.status]++;
     const head = prefix + r.activityId + mid + field(entity.values[entity.codes[i]!]) + '\t' + field(period.values[period.codes[i]!]) + chunk + lineageOf(r);
     if (r.status === 'calculated') {
       const g = r.gasKg;

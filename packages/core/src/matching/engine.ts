@@ -256,40 +256,43 @@ const BROADER_WEIGHT = 0.5;
 
 /**
  * Each hit's confidence (confidence.ts); below the top, a key's lead is what it lacks of the top's
- * score. The alternatives' are capped so that they never rise down the list and never sum past 1:
- * they are estimates that each key is the right one, and at most one is.
+ * score. Capped as alternatives are (cappedAlternatives).
  */
 function confidences(hits: readonly PhraseHit[], agree: boolean): number[] {
   const top = hits[0]!.score;
-  const out: number[] = [];
-  let sum = 0;
-  hits.forEach((h, i) => {
-    const next = hits[i + 1]?.score ?? 0;
-    const margin = top > 0 ? (h.score - (i === 0 ? next : top)) / top : 0;
-    let c = confidenceOf({ coverage: h.coverage, phraseCoverage: h.phraseCoverage, margin, agree: i === 0 && agree });
-    if (i > 0) c = Math.min(c, out[i - 1]!, round4(Math.max(0, 1 - sum)));
-    out.push(c);
-    sum += c;
-  });
-  return out;
+  return cappedAlternatives(
+    hits.map((h, i) => {
+      const next = hits[i + 1]?.score ?? 0;
+      const margin = top > 0 ? (h.score - (i === 0 ? next : top)) / top : 0;
+      return confidenceOf({ coverage: h.coverage, phraseCoverage: h.phraseCoverage, margin, agree: i === 0 && agree });
+    }),
+  );
 }
 
 /**
  * Confidences of a ranking made with a category's words: each key keeps the confidence the text
- * alone gave it (a key the text alone did not rank gets at most the lowest of those), capped so that
- * they never rise down the list and never sum past 1, as in confidences().
+ * alone gave it (a key the text alone did not rank gets at most the lowest of those), capped as
+ * alternatives are (cappedAlternatives).
  */
 function categoryConfidences(hits: readonly PhraseHit[], ownHits: readonly PhraseHit[], ownConf: readonly number[]): number[] {
   const ownOf = new Map(ownHits.map((h, i) => [h.key, ownConf[i]!]));
   const floor = ownConf[ownConf.length - 1] ?? 0;
+  return cappedAlternatives(hits.map((h) => ownOf.get(h.key) ?? floor));
+}
+
+/**
+ * The best key's confidence as it is, and the alternatives' capped so that they never rise down
+ * the list and never sum past 1: they are estimates that each key is the right one, and at most
+ * one is.
+ */
+function cappedAlternatives(raw: readonly number[]): number[] {
   const out: number[] = [];
   let sum = 0;
-  for (const h of hits) {
-    let c = ownOf.get(h.key) ?? floor;
-    if (out.length > 0) c = Math.min(c, out[out.length - 1]!, round4(Math.max(0, 1 - sum)));
+  raw.forEach((r, i) => {
+    const c = i === 0 ? r : Math.min(r, out[i - 1]!, round4(Math.max(0, 1 - sum)));
     out.push(c);
     sum += c;
-  }
+  });
   return out;
 }
 
