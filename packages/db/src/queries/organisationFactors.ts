@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import { inPgTransaction } from '../pgExec.ts';
-import { copyFactors, factorSetColumns, FactorSetRow } from './factors.ts';
+import { copyFactors, factorSetColumns, FactorSetRow, visibleFactorSets } from './factors.ts';
 
 export interface StoredOrganisationFactorSet {
   id: string;
@@ -93,7 +93,6 @@ export async function retireOrganisationFactorSet(db: CommonQueryMethods, orgId:
   return (await findOrganisationFactorSet(db, orgId, setId)) ? 'already_retired' : 'not_found';
 }
 
-/** Whether an organisation may use a set in a new run: a published set, or its own, and not retired. */
 /**
  * The factor keys, as the matcher and a mapping rule name them (a spend code stands for its price
  * variants), that no live factor set the organisation can use holds (the published ones and its
@@ -106,13 +105,14 @@ export async function unusableFactorKeys(db: CommonQueryMethods, keys: readonly 
     await db.anyFirst(sql.type(z.object({ key: z.string() }))`
       select distinct t.key from unnest(${sql.array(pairs.map((p) => p[0]), 'text')}, ${sql.array(pairs.map((p) => p[1]), 'text')}) as t(key, activity_key)
       where exists (
-        select 1 from factor_sets fs join emission_factors f on f.factor_set_id = fs.id
-        where fs.retired_at is null and (fs.org_id is null or fs.org_id = ${orgId}::uuid) and f.activity_key = t.activity_key)`),
+        select 1 from emission_factors f
+        where f.activity_key = t.activity_key and f.factor_set_id in (select id from factor_sets where retired_at is null and ${visibleFactorSets(orgId)}))`),
   );
   return keys.filter((k) => !usable.has(k));
 }
 
+/** Whether an organisation may use a set in a new run: a published set, or its own, and not retired. */
 export async function factorSetUsableBy(db: CommonQueryMethods, setId: string, orgId: string): Promise<boolean> {
   return db.exists(sql.unsafe`
-    select 1 from factor_sets where id = ${setId} and retired_at is null and (org_id is null or org_id = ${orgId}::uuid)`);
+    select 1 from factor_sets where id = ${setId} and retired_at is null and ${visibleFactorSets(orgId)}`);
 }
