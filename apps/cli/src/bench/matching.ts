@@ -35,7 +35,7 @@
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CONFIDENCE_MODEL, createMatchEngine, matchTargetsOf, type MatchOutcome, type MatchQuery } from '@tally/core';
+import { CONFIDENCE_MODEL, createMatchEngine, lendsWords, matchTargetsOf, type CategoryProfile, type MatchOutcome, type MatchQuery } from '@tally/core';
 import { AUSTIN_DEV_FILE, itemCategoryProfiles, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon } from '@tally/factor-data';
 import { confidenceSamples, crossHalfCheck, fitLogistic } from './fitConfidence.ts';
 import { scoreMatches } from './scoreMatches.ts';
@@ -77,6 +77,8 @@ const threshold = givenThreshold ?? engine.autoAcceptThreshold;
 // Each item's category profile, as planning a run builds it from the run's activities.
 const profiles = itemCategoryProfiles(items, categoryDigits);
 const queries: MatchQuery[] = items.map((i, n) => ({ description: i.description, unit: 'USD', categoryProfile: profiles[n] }));
+/** The items' profiles that lend words (a category shares one object). */
+const lending = profiles.filter((p): p is CategoryProfile => p !== undefined && lendsWords(p));
 const outcomes: MatchOutcome[] = queries.map((q) => engine.match(q));
 const scores = scoreMatches(items, outcomes, v12.result.factors, threshold);
 
@@ -133,8 +135,8 @@ const result = {
   rowsLeftOut: problems.length,
   categoryDigits,
   /** Categories whose profile lends words (two or more distinct descriptions), and the items in them. */
-  categories: new Set(profiles.filter((p) => p !== undefined && p.descriptions >= 2)).size,
-  categorisedItems: profiles.filter((p) => p !== undefined && p.descriptions >= 2).length,
+  categories: new Set(lending).size,
+  categorisedItems: lending.length,
   lexicon: lexicon.length,
   targets: targets.length,
   cpus: cpus().length,

@@ -21,6 +21,14 @@ export interface CategoryProfile {
  */
 export const CATEGORY_MIN_SHARE = 0.1;
 
+/** A profile lends its words only when built from this many distinct descriptions or more: one line's words are its own text's. */
+export const CATEGORY_MIN_DESCRIPTIONS = 2;
+
+/** Whether a row of this category borrows its profile's words (CATEGORY_MIN_DESCRIPTIONS). */
+export function lendsWords(p: CategoryProfile): boolean {
+  return p.descriptions >= CATEGORY_MIN_DESCRIPTIONS;
+}
+
 /** The profile of a category's descriptions (blank ones and repeats count once). */
 export function categoryProfileOf(descriptions: Iterable<string>): CategoryProfile {
   const distinct = new Set<string>();

@@ -5,7 +5,7 @@ import { confidenceOf } from './confidence.ts';
 import { BROADER, stem, termOf, terms, words } from './normalise.ts';
 import { KeyDocuments, PhraseIndex, type PhraseHit, type QueryTerm } from './phraseIndex.ts';
 import { RuleBook } from './mappingRules.ts';
-import { categoryProfileKey, type CategoryProfile } from './categoryProfile.ts';
+import { categoryProfileKey, lendsWords, type CategoryProfile } from './categoryProfile.ts';
 import type { LexiconEntry, MappingRule, MatchAlternative, MatchOutcome, MatchQuery, MatchTarget } from './types.ts';
 
 export interface MatchEngineInput {
@@ -186,7 +186,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
 
   /** Terms of the category the text lacks, weighted by how many of the category's lines hold them. */
   function borrowedTerms(query: readonly QueryTerm[], profile: CategoryProfile): QueryTerm[] {
-    if (profile.descriptions < 2) return [];
+    if (!lendsWords(profile)) return [];
     const have = new Set(query.map((x) => x.term));
     const out: QueryTerm[] = [];
     for (const { term, count } of profile.terms) if (!have.has(term) && index.idf(term) > 0) out.push({ term, weight: (CATEGORY_WEIGHT * count) / profile.descriptions });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { categoryProfileContent, categoryProfileOf, type CategoryProfile } from '@tally/core';
+import { CATEGORY_MIN_DESCRIPTIONS, categoryProfileContent, categoryProfileOf, lendsWords, type CategoryProfile } from '@tally/core';
 import type pg from 'pg';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
@@ -14,12 +14,12 @@ export async function storeCategoryProfiles(c: pg.ClientBase, run: { id: string;
     `select category, array_agg(distinct description) as descriptions
      from activities
      where org_id = $1 and period_start between $2 and $3 and category is not null and description is not null
-     group by category having count(distinct description) >= 2`,
-    [run.org_id, run.period_start, run.period_end],
+     group by category having count(distinct description) >= $4`,
+    [run.org_id, run.period_start, run.period_end, CATEGORY_MIN_DESCRIPTIONS],
   );
   const rows = categories.rows
     .map(({ category, descriptions }) => ({ category, profile: categoryProfileOf(descriptions) }))
-    .filter(({ profile }) => profile.descriptions >= 2)
+    .filter(({ profile }) => lendsWords(profile))
     .map(({ category, profile }) => ({ run_id: run.id, category, digest: profileDigest(profile), descriptions: profile.descriptions, terms: profile.terms }));
   if (rows.length > 0) {
     await c.query(
