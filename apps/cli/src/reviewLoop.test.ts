@@ -1,4 +1,5 @@
 import { startAdmin } from '@tally/admin';
+import { toCsv } from '@tally/db';
 import { storeBundledReference } from '@tally/testing';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { startWorker } from '@tally/worker';
@@ -90,7 +91,7 @@ describe('the review loop through the API', () => {
 
     // The reviewer confirms PIPE's proposal, decides the unmatched line, and leaves the rest open.
     const filled = lines.map((l) => ({ ...l, key: l.text === 'fitting 2 in' && l.category === 'pipe' ? l.proposed_key! : l.text === 'zzqx 12-1/4' ? 'naics-2017/332722' : '' }));
-    const csv = [Object.keys(filled[0]!).join(','), ...filled.map((l) => Object.values(l).map((v) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(','))].join('\r\n');
+    const csv = toCsv(Object.keys(filled[0]!), filled.map((l) => Object.values(l)));
     const decided = await call('POST', `/v1/organisations/${orgId}/match-reviews`, csv, 'text/csv');
     expect(decided.status).toBe(201);
     expect(decided.json().rules.map((r: { pattern: string; category: string | null; key: string }) => [r.pattern, r.category, r.key])).toEqual([

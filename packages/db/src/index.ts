@@ -19,3 +19,4 @@ export * from './queries/mappingRules.ts';
 export * from './queries/reports.ts';
 export * from './queries/trend.ts';
 export * from './queries/runDiff.ts';
+export * from './csv.ts';
