@@ -1,11 +1,11 @@
 import { createAnalyticsClient, migrateAnalytics, runInventoryReportFromAnalytics, type ClickHouseClient } from '@tally/analytics';
 import { validateOrganisationFactors } from '@tally/core';
-import { copyRows, createRun, inventoryReportCsv, loadMarketScope2Factors, runInventoryReport, storeFactorSet, storeGwpSets, storeOrganisationFactorSet, type CopyValue, type RunRow } from '@tally/db';
+import { copyRows, inventoryReportCsv, loadMarketScope2Factors, runInventoryReport, storeFactorSet, storeGwpSets, storeOrganisationFactorSet, type CopyValue, type RunRow } from '@tally/db';
 import { loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../main.ts';
-import { waitForRun } from '../test/runs.ts';
+import { runUntilFinished } from '../test/runs.ts';
 
 /**
  * The inventory report from Postgres and from ClickHouse (chDB) for runs calculated by the real
@@ -88,8 +88,7 @@ describe('inventory report: Postgres and ClickHouse agree', () => {
   });
 
   async function runToEnd(orgId: string, factorSetIds: string[], chunkSize = 100): Promise<RunRow> {
-    const r = await createRun(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: factorSetIds[0]!, factorSetIds, gwpSetId: 'AR5', chunkSize });
-    return waitForRun(t.db.pool, r.id);
+    return runUntilFinished(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: factorSetIds[0]!, factorSetIds, gwpSetId: 'AR5', chunkSize });
   }
 
   it('matches the hand-computed equity-share report (parent 100%, subsidiary 60% owned), from both stores', async () => {

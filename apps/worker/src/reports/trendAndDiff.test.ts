@@ -1,14 +1,13 @@
 import { createAnalyticsClient, migrateAnalytics, runDiffFromAnalytics, runScopeFiguresFromAnalytics, type ClickHouseClient } from '@tally/analytics';
 import { validateOrganisationFactors } from '@tally/core';
 import {
-  copyRows, createMappingRule, createRun, storeFactorSet, organisationTrend, recordBaseYear, runDiffCsv, runDiffFromPostgres, runScopeFigures, storeGwpSets, storeOrganisationFactorSet,
-  updateOrganisation, type RunRow,
+  copyRows, createMappingRule, storeFactorSet, organisationTrend, recordBaseYear, runDiffCsv, runDiffFromPostgres, runScopeFigures, storeGwpSets, storeOrganisationFactorSet, updateOrganisation, type RunRow,
 } from '@tally/db';
 import { loadBundledFactorSet, loadBundledGwpSets } from '@tally/factor-data';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../main.ts';
-import { waitForRun } from '../test/runs.ts';
+import { runUntilFinished } from '../test/runs.ts';
 
 /**
  * The run diff and the base-year trend on runs calculated by the real worker, read from Postgres
@@ -41,8 +40,7 @@ describe('run diff and trend: hand-computed, identical from Postgres and ClickHo
   };
 
   async function runToEnd(org: string, setId: string, gwpSetId: string, year = 2024, options: RunRow['options'] = {}): Promise<RunRow> {
-    const r = await createRun(t.db.pool, { orgId: org, periodStart: `${year}-01-01`, periodEnd: `${year}-12-31`, factorSetId: setId, factorSetIds: [setId], gwpSetId, chunkSize: 100, options });
-    const run = await waitForRun(t.db.pool, r.id);
+    const run = await runUntilFinished(t.db.pool, { orgId: org, periodStart: `${year}-01-01`, periodEnd: `${year}-12-31`, factorSetId: setId, factorSetIds: [setId], gwpSetId, chunkSize: 100, options });
     expect(run.status).toBe('complete');
     return run;
   }

@@ -1,10 +1,10 @@
 import { createAnalyticsClient, runInventoryFromAnalytics, type ClickHouseClient } from '@tally/analytics';
-import { commitChunk, createRun, findRun, planRun, RESULT_ROW_COLUMNS, runInventory } from '@tally/db';
+import { commitChunk, findRun, planRun, RESULT_ROW_COLUMNS, runInventory } from '@tally/db';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../main.ts';
 import { seedActivities, seedReference } from '../test/seed.ts';
-import { waitForRun } from '../test/runs.ts';
+import { runUntilFinished } from '../test/runs.ts';
 
 describe('calculation runs through graphile-worker and the thread pool', () => {
   const t = useTestDatabase();
@@ -28,8 +28,7 @@ describe('calculation runs through graphile-worker and the thread pool', () => {
   });
 
   const run = async (chunkSize: number, gwpSetId = 'AR5') => {
-    const r = await createRun(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: 'test-2025', gwpSetId, chunkSize });
-    return waitForRun(t.db.pool, r.id);
+    return runUntilFinished(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: 'test-2025', gwpSetId, chunkSize });
   };
 
   it('calculates every activity once, with lineage, and completes the run', async () => {
@@ -116,8 +115,7 @@ describe('calculation runs through graphile-worker and the thread pool', () => {
   });
 
   it('completes an empty period at once', async () => {
-    const r = await createRun(t.db.pool, { orgId, periodStart: '2019-01-01', periodEnd: '2019-12-31', factorSetId: 'test-2025', gwpSetId: 'AR5', chunkSize: 100 });
-    const done = await waitForRun(t.db.pool, r.id);
+    const done = await runUntilFinished(t.db.pool, { orgId, periodStart: '2019-01-01', periodEnd: '2019-12-31', factorSetId: 'test-2025', gwpSetId: 'AR5', chunkSize: 100 });
     expect(done).toMatchObject({ status: 'complete', chunksTotal: 0, rowsTotal: '0' });
   });
 

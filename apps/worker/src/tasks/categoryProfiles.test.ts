@@ -1,10 +1,10 @@
 import { consultsCategory } from '@tally/core';
-import { copyRows, createMappingRule, createRun, reviewGroups, runCategoryProfiles, type RunRow } from '@tally/db';
+import { copyRows, createMappingRule, reviewGroups, runCategoryProfiles, type RunRow } from '@tally/db';
 import { storeBundledReference } from '@tally/testing';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../main.ts';
-import { waitForRun } from '../test/runs.ts';
+import { runUntilFinished } from '../test/runs.ts';
 
 /**
  * Purchase lines in two of the buyer's categories: pipe fittings and wiring devices. The same
@@ -55,8 +55,7 @@ describe("a purchase line's category", () => {
 
   const run = async (baseRunId?: string): Promise<RunRow> => {
     // Every match is calculated (threshold 0), so that an incremental run sees them as text matches.
-    const r = await createRun(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: 'epa-sc-v1.3.0', gwpSetId: 'AR5', chunkSize: 100, options: { matchThreshold: 0 }, baseRunId });
-    return waitForRun(t.db.pool, r.id);
+    return runUntilFinished(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: 'epa-sc-v1.3.0', gwpSetId: 'AR5', chunkSize: 100, options: { matchThreshold: 0 }, baseRunId });
   };
   const terse = async (runId: string) =>
     (
@@ -105,8 +104,8 @@ describe("a purchase line's category", () => {
   });
 
   it('is a review group of its own for a text it matches differently, and a decision can hold for it alone', async () => {
-    const held = await createRun(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: 'epa-sc-v1.3.0', gwpSetId: 'AR5', chunkSize: 100, options: { matchThreshold: 1 } });
-    expect((await waitForRun(t.db.pool, held.id))?.status).toBe('complete');
+    const held = await runUntilFinished(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: 'epa-sc-v1.3.0', gwpSetId: 'AR5', chunkSize: 100, options: { matchThreshold: 1 } });
+    expect(held.status).toBe('complete');
     const groups = (await reviewGroups(t.db.pool, held.id, 100)).filter((g) => g.text === 'fitting 2 in');
     expect(groups.map((g) => [g.category, g.rows, g.decision])).toEqual([['pipe', 1, null], ['wiring', 1, null]]);
     expect(groups[0]!.proposal).toMatchObject({ key: 'naics-2017/326122' });

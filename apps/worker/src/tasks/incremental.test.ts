@@ -1,9 +1,9 @@
-import { createRun, newlyAheadSets, runInventory, storeFactorSet } from '@tally/db';
+import { newlyAheadSets, runInventory, storeFactorSet } from '@tally/db';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../main.ts';
 import { FACTORS, seedActivities, seedReference } from '../test/seed.ts';
-import { waitForRun } from '../test/runs.ts';
+import { runUntilFinished } from '../test/runs.ts';
 
 type T = ReturnType<typeof useTestDatabase>;
 
@@ -53,10 +53,7 @@ describe('incremental recalculation', () => {
   });
 
   const run = async (input: { factorSetIds?: string[]; gwpSetId?: string; baseRunId?: string }) =>
-    waitForRun(
-      t.db.pool,
-      (await createRun(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: input.factorSetIds?.[0] ?? 'test-2025', factorSetIds: input.factorSetIds, gwpSetId: input.gwpSetId ?? 'AR5', chunkSize: 500, baseRunId: input.baseRunId })).id,
-    );
+    runUntilFinished(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: input.factorSetIds?.[0] ?? 'test-2025', factorSetIds: input.factorSetIds, gwpSetId: input.gwpSetId ?? 'AR5', chunkSize: 500, baseRunId: input.baseRunId });
 
   it('carries unchanged results forward, recalculates new activities and those whose factor changed, and equals a full run', async () => {
     const base = await run({});
@@ -116,7 +113,7 @@ describe('incremental recalculation', () => {
     const full = await run({ gwpSetId: 'AR6' });
     expect(await resultRows(t, ar6.id)).toEqual(await resultRows(t, full.id));
 
-    const other = await waitForRun(t.db.pool, (await createRun(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-06-30', factorSetId: 'test-2025', gwpSetId: 'AR5', chunkSize: 500, baseRunId: base.id })).id);
+    const other = await runUntilFinished(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-06-30', factorSetId: 'test-2025', gwpSetId: 'AR5', chunkSize: 500, baseRunId: base.id });
     expect(other.status).toBe('failed');
     expect(other.error).toMatch(/incremental recalculation: base run .* covers 2024-01-01\/2024-12-31, not 2024-01-01\/2024-06-30/);
   });

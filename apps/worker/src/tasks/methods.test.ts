@@ -1,10 +1,10 @@
 import { validateOrganisationFactors } from '@tally/core';
-import { createMappingRule, createRun, copyRows, reviewGroups, runMethodTotals, runResults, storeOrganisationFactorSet, type RunRow } from '@tally/db';
+import { createMappingRule, copyRows, reviewGroups, runMethodTotals, runResults, storeOrganisationFactorSet, type RunRow } from '@tally/db';
 import { storeBundledReference } from '@tally/testing';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../main.ts';
-import { waitForRun } from '../test/runs.ts';
+import { runUntilFinished } from '../test/runs.ts';
 
 /**
  * Methods beyond quantity x factor, end to end on the bundled published sets: air travel by band,
@@ -56,8 +56,7 @@ describe('calculation methods on the published factor sets', () => {
   });
 
   async function runToEnd(options: { radiativeForcing?: 'with' | 'without'; matchThreshold?: number } = {}): Promise<RunRow> {
-    const r = await createRun(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: 'desnz-2025', factorSetIds: [ownSetId, 'desnz-2025', 'epa-sc-v1.3.0', 'owid-ember-grid-2025'], gwpSetId: 'AR5', chunkSize: 100, options });
-    return waitForRun(t.db.pool, r.id);
+    return runUntilFinished(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: 'desnz-2025', factorSetIds: [ownSetId, 'desnz-2025', 'epa-sc-v1.3.0', 'owid-ember-grid-2025'], gwpSetId: 'AR5', chunkSize: 100, options });
   }
   const results = async (runId: string) =>
     (await t.db.pg.query(`select a.line_no, r.* from calculation_results r join activities a on a.id = r.activity_id where r.run_id = $1 order by a.line_no`, [runId])).rows;

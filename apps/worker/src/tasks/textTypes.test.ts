@@ -1,9 +1,9 @@
-import { createMappingRule, createRun, type RunRow } from '@tally/db';
+import { createMappingRule, type RunRow } from '@tally/db';
 import { MATCHER_VERSION } from '@tally/core';
 import { useTestDatabase } from '@tally/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../main.ts';
-import { waitForRun } from '../test/runs.ts';
+import { runUntilFinished } from '../test/runs.ts';
 import { seedTextTypeOrganisation } from '../test/seed.ts';
 
 describe('an activity type that names no factor', () => {
@@ -19,8 +19,7 @@ describe('an activity type that names no factor', () => {
   });
 
   const run = async (baseRunId?: string): Promise<RunRow> => {
-    const r = await createRun(t.db.pool, { orgId, periodStart: '2025-01-01', periodEnd: '2025-12-31', factorSetId: 'desnz-2025', gwpSetId: 'AR5', chunkSize: 100, options: { matchThreshold: 0.3 }, baseRunId });
-    return waitForRun(t.db.pool, r.id);
+    return runUntilFinished(t.db.pool, { orgId, periodStart: '2025-01-01', periodEnd: '2025-12-31', factorSetId: 'desnz-2025', gwpSetId: 'AR5', chunkSize: 100, options: { matchThreshold: 0.3 }, baseRunId });
   };
 
   it('is read as text and matched to a factor of the run\'s sets, the match kept on the result', async () => {

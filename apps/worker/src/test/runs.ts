@@ -1,4 +1,4 @@
-import { findRun, type Db, type RunRow } from '@tally/db';
+import { createRun, findRun, type Db, type RunRow } from '@tally/db';
 
 /**
  * Polls `fn` until it gives a truthy value. A poll that throws (a database restarting under a
@@ -28,3 +28,8 @@ export const waitForRun = (pool: Db['pool'], runId: string, { statuses = FINISHE
     },
     timeoutMs,
   );
+
+/** Creates a run (createRun) and gives it back once it has finished. */
+export async function runUntilFinished(pool: Db['pool'], input: Parameters<typeof createRun>[1]): Promise<RunRow> {
+  return waitForRun(pool, (await createRun(pool, input)).id);
+}
