@@ -119,4 +119,14 @@ describe("a purchase line's category", () => {
     expect(wiring).toMatchObject({ factor_id: 'epa-sc-v1.3.0:335931:purchaser', match: { method: 'rule', evidence: { ruleId: rule.id, createdBy: 'api-key:reviewer' } } });
     expect(pipe).toMatchObject({ factor_id: 'epa-sc-v1.3.0:326122:purchaser', match: { method: 'text' } });
   });
+
+  it('is one category however it is spelt: its spellings share one profile, built from all their lines', async () => {
+    // Alone, each spelling has one distinct line (the third repeats the first in other case): no profile.
+    await addLines([['Valves', 'VALVE BALL BRASS 1 IN'], ['VALVES ', 'VALVE GATE BRASS 2 IN'], ['valves', 'valve ball brass 1 in']], 200);
+    const r = await run();
+    const valves = (await runCategoryProfiles(t.db.pool, r.id)).filter((p) => p.category.trim().toLowerCase() === 'valves');
+    expect(valves.map((p) => p.category).sort()).toEqual(['VALVES ', 'Valves', 'valves'].sort());
+    expect(new Set(valves.map((p) => p.digest)).size).toBe(1);
+    expect(valves[0]).toMatchObject({ descriptions: 2, terms: expect.arrayContaining([{ term: 'brass', count: 2 }, { term: 'valv', count: 2 }]) });
+  });
 });

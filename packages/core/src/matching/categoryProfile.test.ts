@@ -30,6 +30,11 @@ describe('categoryProfileOf', () => {
     const wide = categoryProfileOf(Array.from({ length: 20 }, (_, i) => `PVC PART ${'abcdefghijklmnopqrst'[i]!.repeat(3)}`));
     expect(wide.terms).toEqual([{ term: 'plastic', count: 20 }, { term: 'pvc', count: 20 }]);
   });
+
+  it('counts spellings of one description once: case and spacing aside (textKey)', () => {
+    expect(categoryProfileOf(['TEE PVC 3 IN', 'tee  pvc 3 in ', 'Tee PVC 3 In']).descriptions).toBe(1);
+    expect(categoryProfileOf(['TEE PVC 3 IN', 'ELBOW PVC'])).toEqual(categoryProfileOf(['Tee Pvc 3 In', ' elbow\tpvc']));
+  });
 });
 
 describe('categoryProfileKey', () => {

@@ -1,4 +1,4 @@
-import { terms } from './normalise.ts';
+import { terms, textKey } from './normalise.ts';
 
 /**
  * What one of an organisation's own purchase categories holds: the terms its distinct descriptions
@@ -29,11 +29,11 @@ export function lendsWords(p: CategoryProfile): boolean {
   return p.descriptions >= CATEGORY_MIN_DESCRIPTIONS;
 }
 
-/** The profile of a category's descriptions (blank ones and repeats count once). */
+/** The profile of a category's descriptions (blank ones count for nothing, spellings of one as one: textKey). */
 export function categoryProfileOf(descriptions: Iterable<string>): CategoryProfile {
   const distinct = new Set<string>();
   for (const d of descriptions) {
-    const t = d.trim();
+    const t = textKey(d);
     if (t) distinct.add(t);
   }
   const counts = new Map<string, number>();

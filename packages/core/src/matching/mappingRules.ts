@@ -1,4 +1,4 @@
-import { words } from './normalise.ts';
+import { textKey, words } from './normalise.ts';
 import type { MappingRule, MatchQuery } from './types.ts';
 
 const RULE_ORDER: Record<MappingRule['kind'], number> = { exact: 0, contains: 1, regex: 2 };
@@ -25,7 +25,7 @@ export class RuleBook {
   first(q: RuleQuery): MappingRule | undefined {
     for (const r of this.#rules) {
       const value = q[r.field];
-      if (!value || (r.category && squash(q.category ?? '') !== squash(r.category))) continue;
+      if (!value || (r.category && textKey(q.category ?? '') !== textKey(r.category))) continue;
       if (holds(r, value, this.#regexes.get(r.id))) return r;
     }
     return undefined;
@@ -41,12 +41,10 @@ function safeRegex(pattern: string): RegExp | null {
   }
 }
 
-const squash = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
-
 function holds(r: MappingRule, value: string, re: RegExp | null | undefined): boolean {
   switch (r.kind) {
     case 'exact':
-      return squash(value) === squash(r.pattern);
+      return textKey(value) === textKey(r.pattern);
     case 'contains': {
       const have = new Set(words(value));
       return words(r.pattern).every((w) => have.has(w));

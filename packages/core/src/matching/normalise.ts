@@ -102,6 +102,15 @@ const isAlnum = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 const isLetter = (c: number) => c >= 97 && c <= 122;
 
 /**
+ * The form under which two spellings of a text are one ("PIPE", "Pipe ", "pipe"): lower case,
+ * runs of whitespace as one space, trimmed. Exact rules, the categories rules are scoped to, review
+ * groups (their SQL does the same) and category profiles all compare texts so.
+ */
+export function textKey(s: string): string {
+  return s.toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/**
  * Words of a text, expanded and cleaned, before stemming (exported for evidence and tests). Tokens
  * are runs of letters and digits, with "/letters" kept on ("w/", "w/o", "a/c") when that spells an
  * abbreviation; a hand-written scanner, as this runs for every row matched.

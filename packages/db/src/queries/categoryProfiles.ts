@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CATEGORY_MIN_DESCRIPTIONS, categoryProfileContent, categoryProfileOf, lendsWords, type CategoryProfile } from '@tally/core';
+import { categoryProfileContent, categoryProfileOf, lendsWords, textKey, type CategoryProfile } from '@tally/core';
 import type pg from 'pg';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
@@ -7,20 +7,26 @@ import { z } from 'zod';
 /**
  * Takes the run's snapshot of its organisation's categories (run_category_profiles) inside
  * planRun's transaction: the profile of each category that has at least two distinct descriptions
- * among the activities the run covers. Returns how many categories have one.
+ * among the activities the run covers. Spellings of one category ("PIPE", "Pipe") are one category
+ * (textKey, as rules and review groups read them): they share one profile, built from all their
+ * lines, stored under each spelling so that a row finds it by its own. Returns how many categories
+ * have one.
  */
 export async function storeCategoryProfiles(c: pg.ClientBase, run: { id: string; org_id: string; period_start: string; period_end: string }): Promise<number> {
   const categories = await c.query<{ category: string; descriptions: string[] }>(
     `select category, array_agg(distinct description) as descriptions
      from activities
      where org_id = $1 and period_start between $2 and $3 and category is not null and description is not null
-     group by category having count(distinct description) >= $4`,
-    [run.org_id, run.period_start, run.period_end, CATEGORY_MIN_DESCRIPTIONS],
+     group by category`,
+    [run.org_id, run.period_start, run.period_end],
   );
-  const rows = categories.rows
-    .map(({ category, descriptions }) => ({ category, profile: categoryProfileOf(descriptions) }))
-    .filter(({ profile }) => lendsWords(profile))
-    .map(({ category, profile }) => ({ run_id: run.id, category, digest: profileDigest(profile), descriptions: profile.descriptions, terms: profile.terms }));
+  const spellings = Map.groupBy(categories.rows, (r) => textKey(r.category));
+  const rows = [...spellings.values()].flatMap((same) => {
+    const profile = categoryProfileOf(same.flatMap((r) => r.descriptions));
+    if (!lendsWords(profile)) return [];
+    const digest = profileDigest(profile);
+    return same.map(({ category }) => ({ run_id: run.id, category, digest, descriptions: profile.descriptions, terms: profile.terms }));
+  });
   if (rows.length > 0) {
     await c.query(
       `insert into run_category_profiles (run_id, category, digest, descriptions, terms)
@@ -29,7 +35,7 @@ export async function storeCategoryProfiles(c: pg.ClientBase, run: { id: string;
       [JSON.stringify(rows)],
     );
   }
-  return rows.length;
+  return new Set(rows.map((r) => textKey(r.category))).size;
 }
 
 /** What an incremental run compares: the md5 of the profile's canonical content. */
