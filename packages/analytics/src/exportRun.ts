@@ -34,6 +34,54 @@ function entityPaths(entities: Map<string, EntityNode>): Map<string, { path: str
   return out;
 }
 
+/**
+ * A result row as the export reads it (pg's types: bigint, numeric and date as strings); the
+ * factor's columns are null for a result without a factor.
+ */
+interface ExportedResult {
+  run_id: string;
+  org_id: string;
+  activity_id: string;
+  entity_id: string;
+  ownership_pct: string;
+  period_start: string;
+  status: string;
+  scope: number | null;
+  category: string;
+  factor_id: string;
+  factor_set_id: string;
+  gwp_set_id: string;
+  co2e_kg: string;
+  gas_kg: Record<string, string>;
+  reason: string;
+  country: string;
+  factor_source: string;
+  factor_edition: string;
+  match_method: string;
+  factor_kind: string | null;
+  has_price_basis: boolean;
+  factor_unit: string | null;
+  factor_region: string | null;
+  factor_year: number | null;
+  activity_region: string | null;
+  activity_year: number;
+  unit: string;
+  quantity: string;
+  amount: string | null;
+  currency: string | null;
+  unit_from: string | null;
+  unit_to: string | null;
+  unit_multiplier: string | null;
+  factor_key: string | null;
+  match_rule_id: string | null;
+  method: string | null;
+  co2e_method: string | null;
+  co2e_variants: Record<string, unknown> | null;
+  activity_type: string | null;
+  line_no: number | null;
+  supplier: string;
+}
+
 /** What every batch of one run's export needs: its organisation and entity tree. */
 interface RunExport {
   runId: string;
@@ -63,47 +111,47 @@ async function exportChunk(db: Db, ch: ClickHouseClient, run: RunExport, chunkNo
   const last = range?.last ?? '9223372036854775807';
   let total = 0;
   for (;;) {
-    const r = await db.pg.query({
-      text: `select r.run_id, r.org_id, r.activity_id, r.entity_id, e.ownership_pct, r.period_start, r.status, r.scope,
-                    coalesce(r.category, ''), coalesce(r.factor_id, ''), coalesce(r.factor_set_id, ''), r.gwp_set_id,
-                    coalesce(r.co2e_kg, 0), coalesce(r.gas_kg, '{}'::jsonb), coalesce(r.reason, ''),
-                    e.country, coalesce(fs.source, ''), coalesce(fs.edition, ''), coalesce(r.match ->> 'method', 'direct'),
-                    f.kind, f.price_basis is not null, f.unit, f.region, f.year,
-                    upper(coalesce(a.attributes ->> 'location', e.country)), extract(year from r.period_start)::int, a.unit, a.quantity,
-                    a.amount, a.currency, r.unit_from, r.unit_to, r.unit_multiplier::text, f.activity_key, r.match -> 'evidence' ->> 'ruleId',
-                    r.method, r.co2e_method, r.co2e_variants, a.activity_type, a.line_no,
-                    coalesce(a.supplier, '')
-             from calculation_results r join entities e on e.id = r.entity_id join activities a on a.id = r.activity_id
-                  left join emission_factors f on f.id = r.factor_id left join factor_sets fs on fs.id = r.factor_set_id
-             where r.run_id = $1 and r.chunk_no = $4 and r.activity_id > $2 and r.activity_id <= $5 order by r.activity_id limit $3`,
-      values: [runId, after, BATCH, chunkNo, last],
-      rowMode: 'array',
-    });
+    const r = await db.pg.query<ExportedResult>(
+      `select r.run_id, r.org_id, r.activity_id, r.entity_id, e.ownership_pct, r.period_start, r.status, r.scope,
+              coalesce(r.category, '') as category, coalesce(r.factor_id, '') as factor_id, coalesce(r.factor_set_id, '') as factor_set_id, r.gwp_set_id,
+              coalesce(r.co2e_kg, 0) as co2e_kg, coalesce(r.gas_kg, '{}'::jsonb) as gas_kg, coalesce(r.reason, '') as reason,
+              e.country, coalesce(fs.source, '') as factor_source, coalesce(fs.edition, '') as factor_edition, coalesce(r.match ->> 'method', 'direct') as match_method,
+              f.kind as factor_kind, f.price_basis is not null as has_price_basis, f.unit as factor_unit, f.region as factor_region, f.year as factor_year,
+              upper(coalesce(a.attributes ->> 'location', e.country)) as activity_region, extract(year from r.period_start)::int as activity_year,
+              a.unit, a.quantity, a.amount, a.currency, r.unit_from, r.unit_to, r.unit_multiplier::text as unit_multiplier, f.activity_key as factor_key,
+              r.match -> 'evidence' ->> 'ruleId' as match_rule_id, r.method, r.co2e_method, r.co2e_variants, a.activity_type, a.line_no,
+              coalesce(a.supplier, '') as supplier
+       from calculation_results r join entities e on e.id = r.entity_id join activities a on a.id = r.activity_id
+            left join emission_factors f on f.id = r.factor_id left join factor_sets fs on fs.id = r.factor_set_id
+       where r.run_id = $1 and r.chunk_no = $4 and r.activity_id > $2 and r.activity_id <= $5 order by r.activity_id limit $3`,
+      [runId, after, BATCH, chunkNo, last],
+    );
     if (r.rows.length === 0) break;
-    const rows = r.rows.map((c: unknown[]) => {
-      const entity = paths.get(c[3] as string);
-      const calculated = c[6] === 'calculated' && c[21] !== null;
-      const q = calculated
-        ? classifyResult({
-            factorKind: c[19] as string | null, hasPriceBasis: c[20] as boolean, factorUnit: c[21] as string, factorRegion: c[22] as string, factorYear: c[23] as number,
-            activityRegion: c[24] as string | null, activityYear: c[25] as number, matchMethod: c[18] as string,
-          })
-        : null;
-      const currency = spendCurrency(c[26] as string);
+    const rows = r.rows.map((c) => {
+      const entity = paths.get(c.entity_id);
+      // a calculated row has a factor; the left join's nulls only say so
+      const q =
+        c.status === 'calculated' && c.factor_unit !== null && c.factor_region !== null && c.factor_year !== null
+          ? classifyResult({
+              factorKind: c.factor_kind, hasPriceBasis: c.has_price_basis, factorUnit: c.factor_unit, factorRegion: c.factor_region, factorYear: c.factor_year,
+              activityRegion: c.activity_region, activityYear: c.activity_year, matchMethod: c.match_method,
+            })
+          : null;
+      const currency = spendCurrency(c.unit);
       return {
-        run_id: c[0], org_id: c[1], activity_id: c[2], entity_id: c[3], ownership_pct: c[4], period_start: c[5], status: c[6], scope: c[7],
-        category: c[8], factor_id: c[9], factor_set_id: c[10], gwp_set_id: c[11], co2e_kg: c[12], gas_kg: c[13], reason: c[14],
+        run_id: c.run_id, org_id: c.org_id, activity_id: c.activity_id, entity_id: c.entity_id, ownership_pct: c.ownership_pct, period_start: c.period_start, status: c.status, scope: c.scope,
+        category: c.category, factor_id: c.factor_id, factor_set_id: c.factor_set_id, gwp_set_id: c.gwp_set_id, co2e_kg: c.co2e_kg, gas_kg: c.gas_kg, reason: c.reason,
         export_version: EXPORT_VERSION,
         entity_code: entity?.path.at(-1) ?? '', entity_path: entity?.path ?? [], parent_code: entity?.parent ?? '', legal_entity_code: entity?.legalEntity ?? '',
-        country: c[15], factor_source: c[16], factor_edition: c[17], match_method: c[18],
+        country: c.country, factor_source: c.factor_source, factor_edition: c.factor_edition, match_method: c.match_method,
         calculation_method: q?.calculationMethod ?? '', dq_technological: q?.technological ?? 0, dq_geographical: q?.geographical ?? 0, dq_temporal: q?.temporal ?? 0,
-        spend_currency: currency ?? '', spend_amount: currency ? c[27] : '0',
+        spend_currency: currency ?? '', spend_amount: currency ? c.quantity : '0',
         // run diff lineage (db/clickhouse/004_run_diff.sql)
-        activity_quantity: c[27] ?? '', activity_unit: c[26] ?? '', activity_amount: c[28] ?? '', activity_currency: c[29] ?? '',
-        unit_from: c[30] ?? '', unit_to: c[31] ?? '', unit_multiplier: c[32] ?? '', factor_key: c[33] ?? '', match_rule_id: c[34] ?? '',
-        calc_method: c[35] ?? '', co2e_method: c[36] ?? '', co2e_variants: c[37] ?? {}, activity_type: c[38] ?? '', line_no: c[39] ?? 0,
+        activity_quantity: c.quantity ?? '', activity_unit: c.unit ?? '', activity_amount: c.amount ?? '', activity_currency: c.currency ?? '',
+        unit_from: c.unit_from ?? '', unit_to: c.unit_to ?? '', unit_multiplier: c.unit_multiplier ?? '', factor_key: c.factor_key ?? '', match_rule_id: c.match_rule_id ?? '',
+        calc_method: c.method ?? '', co2e_method: c.co2e_method ?? '', co2e_variants: c.co2e_variants ?? {}, activity_type: c.activity_type ?? '', line_no: c.line_no ?? 0,
         // market-based Scope 2 (db/clickhouse/003_scope2_market_based.sql)
-        activity_region: c[24] ?? '', supplier: c[40], quantity: c[27], quantity_unit: c[26],
+        activity_region: c.activity_region ?? '', supplier: c.supplier, quantity: c.quantity, quantity_unit: c.unit,
         chunk_no: chunkNo,
       };
     });
@@ -114,7 +162,7 @@ async function exportChunk(db: Db, ch: ClickHouseClient, run: RunExport, chunkNo
       clickhouse_settings: { insert_deduplication_token: `${runId}:v${EXPORT_VERSION}:c${chunkNo}:${after}` },
     });
     total += rows.length;
-    after = String(r.rows[r.rows.length - 1]![2]);
+    after = String(r.rows[r.rows.length - 1]!.activity_id);
   }
   return total;
 }
