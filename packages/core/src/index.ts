@@ -28,6 +28,7 @@ export * from './matching/confidence.ts';
 export * from './matching/version.ts';
 export * from './matching/targets.ts';
 export * from './matching/categoryProfile.ts';
+export * from './matching/codePrior.ts';
 export * from './matching/mappingRules.ts';
 export * from './reporting/dataQuality.ts';
 export * from './reporting/marketBasedScope2.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMatchEngine, matchTargetsOf } from '@tally/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUSTIN_DEV_FILE, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon, stripCensusTitleMarker, type MatchingLexicon } from './index.ts';
+import { AUSTIN_DEV_FILE, codePriorOf, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon, stripCensusTitleMarker, type MatchingLexicon } from './index.ts';
 
 describe('matching lexicon', () => {
   let m: MatchingLexicon;
@@ -52,6 +52,15 @@ describe('matching lexicon', () => {
     expect(stripCensusTitleMarker('Agriculture, Forestry, Fishing and HuntingT')).toBe('Agriculture, Forestry, Fishing and Hunting');
     expect(stripCensusTitleMarker('Oilseed (except Soybean) FarmingT ')).toBe('Oilseed (except Soybean) Farming');
     expect(stripCensusTitleMarker('Corn Farming ')).toBe('Corn Farming');
+  });
+
+  it("ships a code prior: the Austin development set's labelled descriptions per key", () => {
+    const p = m.codePrior;
+    expect([...p.values()].reduce((a, b) => a + b, 0)).toBe(914); // the 15 items labelled -1/-2/-3 count nowhere
+    expect([...p.keys()].every((k) => /^naics-2017\/\d{6}$/.test(k))).toBe(true);
+    // uniforms, handtools and protective and first-aid supplies are the city's most common labels
+    expect([...p].sort((a, b) => b[1] - a[1]).slice(0, 3)).toEqual([['naics-2017/315220', 48], ['naics-2017/332216', 42], ['naics-2017/339113', 41]]);
+    expect(codePriorOf([{ description: 'x', label: '326122', labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [], commodities: [] }, { description: 'y', label: null, labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [], commodities: [] }])).toEqual(new Map([['naics-2017/326122', 1]]));
   });
 
   it('bridges NAICS 2022 codes to 2017 codes through identical index phrases', () => {

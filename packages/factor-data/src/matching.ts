@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
-import { categoryProfileOf, type CategoryProfile, type EmissionFactor, type LexiconEntry } from '@tally/core';
+import { categoryProfileOf, type CategoryProfile, type CodePrior, type EmissionFactor, type LexiconEntry } from '@tally/core';
 import { DATA_DIR } from './dataDir.ts';
 import { loadBundledFactorSet } from './index.ts';
 
@@ -64,6 +64,8 @@ export interface MatchingLexicon {
   lexicon: LexiconEntry[];
   /** NAICS 2022 code → the 2017 codes it corresponds to, best first (only codes EPA v1.3.0 has). */
   naics2022To2017: Record<string, string[]>;
+  /** How often the labelled City of Austin purchase lines land on each key (codePriorOf). */
+  codePrior: CodePrior;
 }
 
 /**
@@ -84,12 +86,13 @@ export interface MatchingLexicon {
  */
 export async function loadMatchingLexicon(): Promise<MatchingLexicon> {
   const epa = epaNaicsCodes((await loadBundledFactorSet('epa-sc-v1.3.0')).result.factors);
-  const [index17, descriptions, index22, caml, expenses] = await Promise.all([
+  const [index17, descriptions, index22, caml, expenses, labelled] = await Promise.all([
     readCsvFile(CENSUS_2017_INDEX, ['NAICS17', 'INDEX ITEM DESCRIPTION']),
     readCsvFile(CENSUS_2017_DESCRIPTIONS, ['Code', 'Title']),
     readCsvFile(CENSUS_2022_INDEX, ['NAICS22', 'INDEX ITEM DESCRIPTION']),
     readCsvFile(CAML, ['naics_desc', 'NAICS_2017_Code']),
     readCsvFile(EXPENSE_LEXICON, ['naics_2017', 'phrase']),
+    loadLabelledItems(AUSTIN_DEV_FILE),
   ]);
 
   const lexicon: LexiconEntry[] = [];
@@ -162,7 +165,19 @@ export async function loadMatchingLexicon(): Promise<MatchingLexicon> {
     if (code === '******' || to === undefined || codes17ByPhrase.has(norm(phrase)) || seen.has(`${to}|${norm(phrase)}`)) continue;
     add(to, phrase, LEXICON_SOURCES.census2022Index);
   }
-  return { lexicon, naics2022To2017 };
+  return { lexicon, naics2022To2017, codePrior: codePriorOf(labelled) };
+}
+
+/**
+ * The code prior of labelled items (CodePrior in @tally/core): for each `naics-2017/<code>` key,
+ * how many of the items are labelled with it. The shipped prior counts the Austin development set's
+ * 914 labelled descriptions; scored on that same set it is seen data, so `pnpm bench:matching`
+ * fits it on one hash half and scores the other (--code-prior).
+ */
+export function codePriorOf(items: readonly LabelledItem[]): Map<string, number> {
+  const prior = new Map<string, number>();
+  for (const i of items) if (i.label) prior.set(naicsTargetKey(i.label), (prior.get(naicsTargetKey(i.label)) ?? 0) + 1);
+  return prior;
 }
 
 /** One distinct purchase description of a labelled file, with its expert label: the unit of scoring. */

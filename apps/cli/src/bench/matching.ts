@@ -1,5 +1,5 @@
 /**
- * pnpm bench:matching [--file PATH] [--json] [--threshold X] [--category-digits N] [--fit-confidence] [--strict]
+ * pnpm bench:matching [--file PATH] [--json] [--threshold X] [--category-digits N] [--code-prior shipped|cross|none] [--fit-confidence] [--strict]
  *
  * Accuracy and speed of factor matching on a labelled purchase file (default: the shipped City of
  * Austin development set). The engine is built once from the shipped lexicon (Census 2017 index,
@@ -8,7 +8,12 @@
  * codes), with the profile of its category (categoryProfile.ts in @tally/core), as a calculation
  * run gives it: the buyer's category is the first N digits (--category-digits, default 5: the
  * NIGP class and item of Austin's COMMODITY codes; 0: no categories) of the item's first COMMODITY
- * code, and its profile is built from the file's items of that category. Figures (see
+ * code, and its profile is built from the file's items of that category. The engine ranks close
+ * keys with a code prior (codePrior.ts in @tally/core): --code-prior shipped, the one a run uses
+ * (counted on the Austin development set), the default for any other file; cross, the default for
+ * the development set itself, where the shipped prior would be scored on the items it counted:
+ * each item is matched with the prior of the other hash half's items (hashHalf), so every figure
+ * is on items the prior has not seen; none, text alone. Figures (see
  * scoreMatches.ts for the exact definitions):
  * - top1: the chosen key is `naics-2017/<label>`; an item labelled -1/-2/-3 is right when the
  *   engine answers no match.
@@ -35,12 +40,12 @@
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CONFIDENCE_MODEL, createMatchEngine, lendsWords, matchTargetsOf, type CategoryProfile, type MatchOutcome, type MatchQuery } from '@tally/core';
-import { AUSTIN_DEV_FILE, itemCategoryProfiles, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon } from '@tally/factor-data';
-import { confidenceSamples, crossHalfCheck, fitLogistic } from './fitConfidence.ts';
+import { CONFIDENCE_MODEL, createMatchEngine, lendsWords, matchTargetsOf, type CategoryProfile, type MatchEngine, type MatchOutcome, type MatchQuery } from '@tally/core';
+import { AUSTIN_DEV_FILE, codePriorOf, itemCategoryProfiles, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon } from '@tally/factor-data';
+import { confidenceSamples, crossHalfCheck, fitLogistic, hashHalf } from './fitConfidence.ts';
 import { scoreMatches } from './scoreMatches.ts';
 
-const { values: args } = parseArgs({ options: { file: { type: 'string', default: AUSTIN_DEV_FILE }, json: { type: 'boolean', default: false }, threshold: { type: 'string' }, 'fit-confidence': { type: 'boolean', default: false }, strict: { type: 'boolean', default: false }, 'category-digits': { type: 'string', default: '5' } } });
+const { values: args } = parseArgs({ options: { file: { type: 'string', default: AUSTIN_DEV_FILE }, json: { type: 'boolean', default: false }, threshold: { type: 'string' }, 'fit-confidence': { type: 'boolean', default: false }, strict: { type: 'boolean', default: false }, 'category-digits': { type: 'string', default: '5' }, 'code-prior': { type: 'string' } } });
 // pnpm runs the script in the repository's root: a relative path is read from where pnpm was called (INIT_CWD).
 const file = resolve(process.env.INIT_CWD ?? process.cwd(), args.file);
 const fail = (message: string): never => {
@@ -51,10 +56,12 @@ const givenThreshold = args.threshold === undefined ? undefined : Number(args.th
 if (givenThreshold !== undefined && !(givenThreshold >= 0 && givenThreshold <= 1)) fail(`--threshold: "${args.threshold}" is not a number in [0, 1]`);
 const categoryDigits = Number(args['category-digits']);
 if (!Number.isInteger(categoryDigits) || categoryDigits < 0) fail(`--category-digits: "${args['category-digits']}" is not a whole number >= 0`);
+const codePriorMode = args['code-prior'] ?? (file === resolve(AUSTIN_DEV_FILE) ? 'cross' : 'shipped');
+if (codePriorMode !== 'shipped' && codePriorMode !== 'cross' && codePriorMode !== 'none') fail(`--code-prior: "${codePriorMode}" is not shipped, cross or none`);
 
 const problems: string[] = [];
 const tLoad = performance.now();
-const [{ lexicon, naics2022To2017 }, v13, v12, items] = await Promise.all([
+const [{ lexicon, naics2022To2017, codePrior }, v13, v12, items] = await Promise.all([
   loadMatchingLexicon(),
   loadBundledFactorSet('epa-sc-v1.3.0'),
   loadBundledFactorSet('epa-sc-v1.2'),
@@ -69,8 +76,17 @@ const targets = matchTargetsOf(v13.result.factors);
 const loadSeconds = (performance.now() - tLoad) / 1000;
 
 const tBuild = performance.now();
-const engine = createMatchEngine({ lexicon, targets, naics2022To2017 });
+// Speed is measured with the shipped prior whenever a prior is used: the cross engines cost the same.
+const engine = createMatchEngine({ lexicon, targets, naics2022To2017, codePrior: codePriorMode === 'none' ? undefined : codePrior });
 const buildSeconds = (performance.now() - tBuild) / 1000;
+/** The engine that scores an item: with --code-prior cross, the one whose prior counts the other hash half. */
+const engineOf: (description: string) => MatchEngine =
+  codePriorMode === 'cross'
+    ? (() => {
+        const byHalf = ([0, 1] as const).map((half) => createMatchEngine({ lexicon, targets, naics2022To2017, codePrior: codePriorOf(items.filter((i) => hashHalf(i.description) !== half)) }));
+        return (d: string) => byHalf[hashHalf(d)]!;
+      })()
+    : () => engine;
 
 const threshold = givenThreshold ?? engine.autoAcceptThreshold;
 
@@ -79,7 +95,7 @@ const profiles = itemCategoryProfiles(items, categoryDigits);
 const queries: MatchQuery[] = items.map((i, n) => ({ description: i.description, unit: 'USD', categoryProfile: profiles[n] }));
 /** The items' profiles that lend words (a category shares one object). */
 const lending = profiles.filter((p): p is CategoryProfile => p !== undefined && lendsWords(p));
-const outcomes: MatchOutcome[] = queries.map((q) => engine.match(q));
+const outcomes: MatchOutcome[] = queries.map((q) => engineOf(q.description!).match(q));
 const scores = scoreMatches(items, outcomes, v12.result.factors, threshold);
 
 // Speed: whole passes over the items until 2 s have passed; each match is computed afresh.
@@ -134,6 +150,7 @@ const result = {
   loadSeconds: round(loadSeconds, 3),
   rowsLeftOut: problems.length,
   categoryDigits,
+  codePrior: codePriorMode,
   /** Categories whose profile lends words (two or more distinct descriptions), and the items in them. */
   categories: new Set(lending).size,
   categorisedItems: lending.length,
@@ -158,6 +175,13 @@ else {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node}`);
   console.log(`file: ${file}: ${scores.items} distinct items (${scores.positives} labelled with a code, ${scores.negatives} with -1/-2/-3)`);
   console.log(`engine: ${lexicon.length.toLocaleString('en')} lexicon entries, ${targets.length.toLocaleString('en')} EPA v1.3.0 targets; built in ${(buildSeconds * 1000).toFixed(0)} ms (data loaded in ${(loadSeconds * 1000).toFixed(0)} ms)`);
+  console.log(
+    codePriorMode === 'cross'
+      ? 'code prior: each item ranked with the prior of the other hash half of this file (--code-prior cross)'
+      : codePriorMode === 'shipped'
+        ? `code prior: the shipped one (${codePrior.size} keys, counted on the Austin development set)`
+        : 'code prior: none',
+  );
   console.log(categoryDigits > 0 ? `categories: the first ${categoryDigits} digits of COMMODITY; ${result.categories} with a profile, holding ${result.categorisedItems} items` : 'categories: none (--category-digits 0)');
   console.log(`top-1 ${pct(scores.top1)}, top-5 ${pct(scores.top5)}, no-match decision agrees ${pct(scores.noMatchAccuracy)}`);
   console.log(`auto-accept at confidence >= ${threshold}: coverage ${pct(scores.autoCoverage)} (${scores.autoAccepted} items), precision ${pct(scores.autoPrecision)}`);

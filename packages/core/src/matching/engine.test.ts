@@ -203,3 +203,30 @@ describe('rememberingMatches', () => {
     expect(calls).toBe(1);
   });
 });
+
+describe('a code prior', () => {
+  // "Fittings" names plumbing and plastics pipe fittings alike; labelled purchase lines are often the plastics ones.
+  const withPrior = (lines: number) => createMatchEngine({ lexicon: LEXICON, targets: TARGETS, codePrior: new Map([['naics-2017/326122', lines]]) });
+  const q = { description: 'FITTINGS', unit: 'USD' };
+
+  it('chooses among keys the text leaves close, keeping the confidences the text alone gives', () => {
+    const own = engine.match(q);
+    expect(own.alternatives.map((a) => a.key).slice(0, 2)).toEqual(['naics-2017/332913', 'naics-2017/326122']);
+    const o = withPrior(5).match(q);
+    expect(o.key).toBe('naics-2017/326122');
+    expect(o.evidence.codePrior).toEqual({ lines: 5, changed: true });
+    // the key keeps the confidence the text gave it (as the runner-up), not the winner's
+    expect(o.confidence).toBe(own.alternatives[1]!.confidence);
+    expect(o.evidence.margin).toBe(own.evidence.margin);
+  });
+
+  it('leaves a clear lead, a service line and an engine without one as the text ranks them', () => {
+    const pipe = { description: 'PIPE FITTINGS', unit: 'USD' };
+    const o = createMatchEngine({ lexicon: LEXICON, targets: TARGETS, codePrior: new Map([['naics-2017/332913', 50]]) }).match(pipe);
+    expect(o).toMatchObject({ key: 'naics-2017/326122', confidence: engine.match(pipe).confidence, evidence: { codePrior: { lines: 0, changed: false } } });
+    const service = withPrior(1000).match({ description: 'ENGINEERING CONSULTING SERVICES', unit: 'USD' });
+    expect(service.key).toBe('naics-2017/541330');
+    expect(service.evidence.codePrior).toBeUndefined();
+    expect(engine.match(q).evidence.codePrior).toBeUndefined();
+  });
+});

@@ -6,6 +6,7 @@ import { BROADER, stem, termOf, terms, words } from './normalise.ts';
 import { KeyDocuments, PhraseIndex, type PhraseHit, type QueryTerm } from './phraseIndex.ts';
 import { RuleBook } from './mappingRules.ts';
 import { categoryProfileKey, lendsWords, type CategoryProfile } from './categoryProfile.ts';
+import { codePriorWeights, type CodePrior } from './codePrior.ts';
 import type { LexiconEntry, MappingRule, MatchAlternative, MatchOutcome, MatchQuery, MatchTarget } from './types.ts';
 
 export interface MatchEngineInput {
@@ -14,6 +15,8 @@ export interface MatchEngineInput {
   rules?: readonly MappingRule[] | undefined;
   /** NAICS 2022 code -> 2017 codes, best first. */
   naics2022To2017?: Readonly<Record<string, readonly string[]>> | undefined;
+  /** How often labelled purchase lines land on each key (codePrior.ts); none: text alone ranks. */
+  codePrior?: CodePrior | undefined;
 }
 
 export interface MatchEngine {
@@ -93,6 +96,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
   };
   // A purchase line that names no service buys a good: industries that make goods come first.
   const goodsPrior = Float64Array.from(targets, (t) => (/^naics-2017\/(11|21|31|32|33)/.test(t.key) || !t.key.startsWith('naics-') ? 1 : SERVICE_PRIOR));
+  const codePrior = input.codePrior && input.codePrior.size > 0 ? codePriorWeights(targets, input.codePrior) : undefined;
   const dims = targets.map((t) => new Set(t.dimensions));
   /** Per unit dimension, 1 for each target whose factors are in a unit of it (built on first use). */
   const admittedBy = new Map<string, Uint8Array>();
@@ -141,7 +145,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     const final = withCategory ?? own;
     // The confidence is the text's own: the category's words choose among close candidates, but
     // they are the neighbours' words, so a key they put first is not more certain for it.
-    const conf = withCategory ? categoryConfidences(final.hits, own.hits, own.conf) : own.conf;
+    const conf = withCategory ? keptConfidences(final.hits, own.hits, own.conf) : own.conf;
     const alternatives: MatchAlternative[] = final.hits.map((h, i) => ({ key: targets[h.key]!.key, title: targets[h.key]!.title, confidence: conf[i]! }));
     const best = final.hits[0]!;
     const matched = phraseTerms(best.phrase);
@@ -158,12 +162,19 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
       const used = borrowed.map((x) => x.term).filter((t) => matched.has(t));
       evidence.category = { descriptions: q.categoryProfile!.descriptions, terms: used, changed: best.key !== ownBest.key };
     }
+    if (final.textBest !== undefined) evidence.codePrior = { lines: input.codePrior!.get(targets[best.key]!.key) ?? 0, changed: best.key !== final.textBest };
     if (ownBest.coverage < NO_MATCH_COVERAGE) return { key: null, title: null, method: 'none', confidence: 1 - own.conf[0]!, alternatives, evidence: { ...evidence, note: `too weak a match (${evidence.note})` } };
     return { key: alternatives[0]!.key, title: alternatives[0]!.title, method: 'text', confidence: conf[0]!, alternatives, evidence };
   }
 
-  /** The best 5 unit-compatible keys for weighted terms, with their confidences; undefined when no key shares a term. */
-  function rank(query: QueryTerm[], allow: Uint8Array | undefined): { hits: PhraseHit[]; conf: number[]; margin: number; agree: boolean } | undefined {
+  /**
+   * The best 5 unit-compatible keys for weighted terms, with their confidences; undefined when no
+   * key shares a term. With a code prior, a text that names no service has its candidates ranked
+   * again with it (textBest: the key the text alone put first); the lead, the agreement and the
+   * confidences stay the text's own, as the prior says what purchases often are, not what this
+   * text names.
+   */
+  function rank(query: QueryTerm[], allow: Uint8Array | undefined): { hits: PhraseHit[]; conf: number[]; margin: number; agree: boolean; textBest?: number } | undefined {
     const service = query.some((x) => SERVICE_TERMS.has(x.term));
     const prior = service ? undefined : goodsPrior;
     const byPhrase = index.search(query, 30, allow, prior);
@@ -171,17 +182,21 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     const docScores = docs.scores(query, byPhrase.map((h) => h.key));
     let docTop = -1;
     let docBest = -1;
-    const hits = combine(byPhrase, (k, i) => {
+    const candidates = combine(byPhrase, (k, i) => {
       const d = docScores[i]! * (prior?.[k] ?? 1);
       if (d > docBest || (d === docBest && k < docTop)) [docBest, docTop] = [d, k];
       return d;
-    }).slice(0, 5);
+    });
+    const hits = candidates.slice(0, 5);
     if (hits.length === 0) return undefined;
     // Two views of the text agree when the best single phrase and the best whole document name the
     // same key: told to the reviewer, and weighed by the confidence.
     const agree = hits[0]!.key === phraseTop && hits[0]!.key === docTop;
     const margin = hits[1] ? (hits[0]!.score - hits[1].score) / hits[0]!.score : 1;
-    return { hits, conf: confidences(hits, agree), margin, agree };
+    const conf = confidences(hits, agree);
+    if (!codePrior || service) return { hits, conf, margin, agree };
+    const ranked = candidates.map((h) => ({ ...h, score: h.score * codePrior[h.key]! })).sort((a, b) => b.score - a.score || a.key - b.key).slice(0, 5);
+    return { hits: ranked, conf: keptConfidences(ranked, hits, conf), margin, agree, textBest: hits[0]!.key };
   }
 
   /** Terms of the category the text lacks, weighted by how many of the category's lines hold them. */
@@ -270,11 +285,11 @@ function confidences(hits: readonly PhraseHit[], agree: boolean): number[] {
 }
 
 /**
- * Confidences of a ranking made with a category's words: each key keeps the confidence the text
- * alone gave it (a key the text alone did not rank gets at most the lowest of those), capped as
- * alternatives are (cappedAlternatives).
+ * Confidences of a ranking made with more than the text (a category's words, a code prior): each
+ * key keeps the confidence the text alone gave it (a key the text alone did not rank gets at most
+ * the lowest of those), capped as alternatives are (cappedAlternatives).
  */
-function categoryConfidences(hits: readonly PhraseHit[], ownHits: readonly PhraseHit[], ownConf: readonly number[]): number[] {
+function keptConfidences(hits: readonly PhraseHit[], ownHits: readonly PhraseHit[], ownConf: readonly number[]): number[] {
   const ownOf = new Map(ownHits.map((h, i) => [h.key, ownConf[i]!]));
   const floor = ownConf[ownConf.length - 1] ?? 0;
   return cappedAlternatives(hits.map((h) => ownOf.get(h.key) ?? floor));

@@ -93,5 +93,10 @@ export interface MatchOutcome {
     agree?: boolean;
     /** When the row's category was consulted (a close lead, categoryProfile.ts): how many lines its profile was built from, the lent terms the best phrase holds, and whether they changed the answer. */
     category?: { descriptions: number; terms: string[]; changed: boolean };
+    /**
+     * When the engine has a code prior (codePrior.ts) and ranked the text with it: how many labelled
+     * purchase lines the chosen key has, and whether the prior changed the answer (the best key without it).
+     */
+    codePrior?: { lines: number; changed: boolean };
   };
 }
