@@ -16,6 +16,18 @@ export type CodePrior = ReadonlyMap<string, number>;
  */
 export const CODE_PRIOR_WEIGHT = 0.1;
 
+/**
+ * The prior with an organisation's confirmed rules counted in, one labelled line per rule: the
+ * review loop's decisions are the organisation's own conventions, so a confirmed "GLOVES NITRILE"
+ * also leans the next close glove line its way. Undefined when there is neither.
+ */
+export function withConfirmedKeys(prior: CodePrior | undefined, rules: readonly { key: string }[]): CodePrior | undefined {
+  if (rules.length === 0) return prior;
+  const out = new Map(prior);
+  for (const r of rules) out.set(r.key, (out.get(r.key) ?? 0) + 1);
+  return out;
+}
+
 /** Each target's multiplier under a prior, in the targets' order. */
 export function codePriorWeights(targets: readonly { key: string }[], prior: CodePrior): Float64Array {
   return Float64Array.from(targets, (t) => 1 + CODE_PRIOR_WEIGHT * Math.log1p(prior.get(t.key) ?? 0));

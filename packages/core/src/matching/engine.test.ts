@@ -220,6 +220,13 @@ describe('a code prior', () => {
     expect(o.evidence.margin).toBe(own.evidence.margin);
   });
 
+  it("counts the organisation's confirmed rules: a decision leans the next close line its way", () => {
+    const rule: MappingRule = { id: 'r1', kind: 'exact', field: 'description', pattern: 'COUPLING PVC 2 IN', key: 'naics-2017/326122', createdBy: 'reviewer' };
+    const o = engineWith([rule]).match(q);
+    expect(o).toMatchObject({ key: 'naics-2017/326122', method: 'text', evidence: { codePrior: { lines: 1, changed: true } } });
+    expect(engineWith([{ ...rule, key: 'naics-2017/332913' }]).match(q)).toMatchObject({ key: 'naics-2017/332913', evidence: { codePrior: { lines: 1, changed: false } } });
+  });
+
   it('leaves a clear lead, a service line and an engine without one as the text ranks them', () => {
     const pipe = { description: 'PIPE FITTINGS', unit: 'USD' };
     const o = createMatchEngine({ lexicon: LEXICON, targets: TARGETS, codePrior: new Map([['naics-2017/332913', 50]]) }).match(pipe);

@@ -95,7 +95,8 @@ export interface MatchOutcome {
     category?: { descriptions: number; terms: string[]; changed: boolean };
     /**
      * When the engine has a code prior (codePrior.ts) and ranked the text with it: how many labelled
-     * purchase lines the chosen key has, and whether the prior changed the answer (the best key without it).
+     * purchase lines and confirmed rules the chosen key has, and whether the prior changed the
+     * answer (the best key without it).
      */
     codePrior?: { lines: number; changed: boolean };
   };
