@@ -170,10 +170,9 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
 
   /**
    * The best 5 unit-compatible keys for weighted terms, with their confidences; undefined when no
-   * key shares a term. With a code prior, a text that names no service has its candidates ranked
-   * again with it (textBest: the key the text alone put first); the lead, the agreement and the
-   * confidences stay the text's own, as the prior says what purchases often are, not what this
-   * text names.
+   * key shares a term. With a code prior, the candidates are ranked again with it (textBest: the
+   * key the text alone put first); the lead, the agreement and the confidences stay the text's
+   * own, as the prior says what purchases often are, not what this text names.
    */
   function rank(query: QueryTerm[], allow: Uint8Array | undefined): { hits: PhraseHit[]; conf: number[]; margin: number; agree: boolean; textBest?: number } | undefined {
     const service = query.some((x) => SERVICE_TERMS.has(x.term));
@@ -195,7 +194,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     const agree = hits[0]!.key === phraseTop && hits[0]!.key === docTop;
     const margin = hits[1] ? (hits[0]!.score - hits[1].score) / hits[0]!.score : 1;
     const conf = confidences(hits, agree);
-    if (!codePrior || service) return { hits, conf, margin, agree };
+    if (!codePrior) return { hits, conf, margin, agree };
     // The text's own scores are read: the candidates (fresh from the search) take the prior in place.
     for (const h of candidates) h.score *= codePrior[h.key]!;
     const ranked = candidates.sort((a, b) => b.score - a.score || a.key - b.key).slice(0, 5);
