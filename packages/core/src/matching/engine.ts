@@ -96,8 +96,8 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
   };
   // A purchase line that names no service buys a good: industries that make goods come first.
   const goodsPrior = Float64Array.from(targets, (t) => (/^naics-2017\/(11|21|31|32|33)/.test(t.key) || !t.key.startsWith('naics-') ? 1 : SERVICE_PRIOR));
-  const prior = withConfirmedKeys(input.codePrior, input.rules ?? []);
-  const codePrior = prior && prior.size > 0 ? codePriorWeights(targets, prior) : undefined;
+  const priorLines = withConfirmedKeys(input.codePrior, input.rules ?? []);
+  const codePrior = priorLines && priorLines.size > 0 ? codePriorWeights(targets, priorLines) : undefined;
   const dims = targets.map((t) => new Set(t.dimensions));
   /** Per unit dimension, 1 for each target whose factors are in a unit of it (built on first use). */
   const admittedBy = new Map<string, Uint8Array>();
@@ -163,7 +163,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
       const used = borrowed.map((x) => x.term).filter((t) => matched.has(t));
       evidence.category = { descriptions: q.categoryProfile!.descriptions, terms: used, changed: best.key !== ownBest.key };
     }
-    if (final.textBest !== undefined) evidence.codePrior = { lines: prior!.get(targets[best.key]!.key) ?? 0, changed: best.key !== final.textBest };
+    if (final.textBest !== undefined) evidence.codePrior = { lines: priorLines!.get(targets[best.key]!.key) ?? 0, changed: best.key !== final.textBest };
     if (ownBest.coverage < NO_MATCH_COVERAGE) return { key: null, title: null, method: 'none', confidence: 1 - own.conf[0]!, alternatives, evidence: { ...evidence, note: `too weak a match (${evidence.note})` } };
     return { key: alternatives[0]!.key, title: alternatives[0]!.title, method: 'text', confidence: conf[0]!, alternatives, evidence };
   }
@@ -195,7 +195,8 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     const margin = hits[1] ? (hits[0]!.score - hits[1].score) / hits[0]!.score : 1;
     const conf = confidences(hits, agree);
     if (!codePrior) return { hits, conf, margin, agree };
-    // The text's own scores are read: the candidates (fresh from the search) take the prior in place.
+    // The lead and the confidences are taken from the text's own scores: now the candidates (fresh
+    // from the search, the hits among them) take the prior in place.
     for (const h of candidates) h.score *= codePrior[h.key]!;
     const ranked = candidates.sort((a, b) => b.score - a.score || a.key - b.key).slice(0, 5);
     return { hits: ranked, conf: keptConfidences(ranked, hits, conf), margin, agree, textBest: hits[0]!.key };
