@@ -54,6 +54,7 @@ describe('normalisation', () => {
     expect(words('BRKR CKT 20A; LMP FIXT')).toEqual(['breaker', 'circuit', 'lamp', 'fixture']);
     expect(words('STRNR PMP HSG; GLVS NITR')).toEqual(['strainer', 'pump', 'housing', 'gloves', 'nitrile']);
     expect(words('TNR CRTG BLK; LBLS')).toEqual(['toner', 'cartridge', 'black', 'labels']);
+    expect(words('COUPLER HOSE; ADAPTOR; BTL SPRAY')).toEqual(['coupling', 'hose', 'adapter', 'bottle', 'spray']);
   });
 
   it('spells out medical purchasing abbreviations, those with a digit too', () => {

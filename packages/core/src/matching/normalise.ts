@@ -30,7 +30,7 @@ const ABBREVIATIONS: Record<string, string> = {
   brg: 'bearing', thrd: 'thread', flg: 'flange', ftg: 'fitting', ftgs: 'fittings', cpl: 'coupling', bshg: 'bushing', pwr: 'power', tbg: 'tubing',
   brkr: 'breaker', ckt: 'circuit', fixt: 'fixture', btry: 'battery', lmp: 'lamp', blb: 'bulb', flshlt: 'flashlight', cbl: 'cable', pnl: 'panel',
   pmp: 'pump', rdcr: 'reducer', strnr: 'strainer', hsg: 'housing', cvr: 'cover', wtr: 'water', insul: 'insulation', adh: 'adhesive',
-  clnr: 'cleaner', degr: 'degreaser', glv: 'glove', glvs: 'gloves', nitr: 'nitrile', veh: 'vehicle', trk: 'truck',
+  clnr: 'cleaner', degr: 'degreaser', glv: 'glove', glvs: 'gloves', nitr: 'nitrile', veh: 'vehicle', trk: 'truck', btl: 'bottle', coupler: 'coupling',
   // office purchasing
   envlp: 'envelope', crtg: 'cartridge', tnr: 'toner', lbl: 'label', lbls: 'labels', fldr: 'folder', bndr: 'binder', pncl: 'pencil',
   // medical and first-aid purchasing
@@ -47,7 +47,7 @@ const SPELLING: Record<string, string> = {
   metre: 'meter', metres: 'meters', fibre: 'fiber', centre: 'center', grey: 'gray', sulphur: 'sulfur', sulphate: 'sulfate',
   organisation: 'organization', catalogue: 'catalog', programme: 'program', cheque: 'check', jewellery: 'jewelry', storey: 'story',
   moulded: 'molded', moulding: 'molding', mould: 'mold', plough: 'plow', draught: 'draft', analyser: 'analyzer', licence: 'license',
-  defence: 'defense', paediatric: 'pediatric', haemo: 'hemo', anaesthesia: 'anesthesia', oesophageal: 'esophageal', stationery: 'stationery',
+  adaptor: 'adapter', defence: 'defense', paediatric: 'pediatric', haemo: 'hemo', anaesthesia: 'anesthesia', oesophageal: 'esophageal', stationery: 'stationery',
 };
 
 // Words that carry no meaning for what was bought: grammar, units of measure, packaging, order boilerplate.
