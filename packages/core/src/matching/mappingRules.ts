@@ -13,20 +13,27 @@ export type RuleQuery = Pick<MatchQuery, 'description' | 'supplier' | 'account' 
  * a live rule already decides.
  */
 export class RuleBook {
-  readonly #rules: readonly MappingRule[];
-  readonly #regexes: ReadonlyMap<string, RegExp | null>;
+  /** Each rule with what matching it reads, worked out once: its category's and exact pattern's textKey, its compiled regex. */
+  readonly #rules: readonly { rule: MappingRule; category: string | null; exact: string | null; regex: RegExp | null }[];
 
   constructor(rules: readonly MappingRule[]) {
-    this.#rules = [...rules].sort((a, b) => RULE_ORDER[a.kind] - RULE_ORDER[b.kind] || Number(!a.category) - Number(!b.category));
-    this.#regexes = new Map(this.#rules.filter((r) => r.kind === 'regex').map((r) => [r.id, safeRegex(r.pattern)]));
+    this.#rules = [...rules]
+      .sort((a, b) => RULE_ORDER[a.kind] - RULE_ORDER[b.kind] || Number(!a.category) - Number(!b.category))
+      .map((rule) => ({
+        rule,
+        category: rule.category ? textKey(rule.category) : null,
+        exact: rule.kind === 'exact' ? textKey(rule.pattern) : null,
+        regex: rule.kind === 'regex' ? safeRegex(rule.pattern) : null,
+      }));
   }
 
   /** The first rule that holds for the row, if any. */
   first(q: RuleQuery): MappingRule | undefined {
+    const category = textKey(q.category ?? '');
     for (const r of this.#rules) {
-      const value = q[r.field];
-      if (!value || (r.category && textKey(q.category ?? '') !== textKey(r.category))) continue;
-      if (holds(r, value, this.#regexes.get(r.id))) return r;
+      const value = q[r.rule.field];
+      if (!value || (r.category !== null && category !== r.category)) continue;
+      if (holds(r.rule, value, r.exact, r.regex)) return r.rule;
     }
     return undefined;
   }
@@ -41,10 +48,10 @@ function safeRegex(pattern: string): RegExp | null {
   }
 }
 
-function holds(r: MappingRule, value: string, re: RegExp | null | undefined): boolean {
+function holds(r: MappingRule, value: string, exact: string | null, re: RegExp | null): boolean {
   switch (r.kind) {
     case 'exact':
-      return textKey(value) === textKey(r.pattern);
+      return textKey(value) === exact;
     case 'contains': {
       const have = new Set(words(value));
       return words(r.pattern).every((w) => have.has(w));
