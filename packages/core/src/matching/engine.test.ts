@@ -112,6 +112,12 @@ describe('match engine', () => {
     expect(engine.match({ description: 'Repair and maintenance of industrial equipment', unit: 'USD' }).key).toBe('naics-2017/811310');
   });
 
+  it('tells goods words from the service words they share a stem with: disposable is not disposal', () => {
+    // Porter stems "disposable" as "disposal", "electric" as "electricity", "utility" as "utilities".
+    for (const goods of ['Industrial equipment, disposable', 'Industrial equipment, electric', 'Industrial equipment, utility']) expect(engine.match({ description: goods, unit: 'USD' }).key).toBe('naics-2017/332913');
+    for (const service of ['Industrial equipment disposal', 'Industrial equipment, electricity', 'Industrial equipment utilities']) expect(engine.match({ description: service, unit: 'USD' }).key).toBe('naics-2017/811310');
+  });
+
   it('admits only unit-compatible targets: spend never matches a fuel, litres never a spend factor', () => {
     expect(engine.match({ description: 'DIESEL 45.2L', unit: 'litre' })).toMatchObject({ key: 'fuels/liquid-fuels/diesel-average-biofuel-blend', method: 'text' });
     expect(engine.match({ description: 'diesel fuel', unit: 'USD' }).key).toBeNull();

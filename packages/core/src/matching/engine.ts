@@ -46,7 +46,21 @@ const CATALOGUE_SOURCES = new Set(['census-naics-2017-index', 'census-naics-2022
 const CONTRACTOR_WEIGHT = 0.7;
 const AUTO_ACCEPT = 0.8;
 const SERVICE_PRIOR = 0.6;
-const SERVICE_TERMS = new Set(['servic', 'repair', 'mainten', 'instal', 'consult', 'rental', 'rent', 'leas', 'train', 'clean', 'subscript', 'licens', 'insur', 'freight', 'deliveri', 'ship', 'transport', 'haul', 'dispos', 'tow', 'inspect', 'test', 'calibr', 'wholesal', 'retail', 'store', 'contractor', 'labor', 'labour', 'hotel', 'lodg', 'travel', 'airfar', 'catering', 'cater', 'legal', 'audit', 'account', 'advertis', 'print', 'design', 'engin', 'softwar', 'hosting', 'telecom', 'internet', 'phone', 'util', 'electr', 'water', 'sewer']);
+/**
+ * A line names a service when one of its terms (stems) is one of these: only stems that no goods
+ * word shares. Porter folds "disposable" into "disposal", "electric" into "electricity", "engine"
+ * into "engineering", "utility" (trucks, knives) into "utilities", "cleaner" into "cleaning" and
+ * "test kits" into "testing", so those services are told by their word (SERVICE_WORDS). With the
+ * stems, medical disposables, electric motors and engine parts lost the goods prior (development
+ * set: top-1 +3 items, none lost).
+ */
+const SERVICE_TERMS = new Set(['servic', 'repair', 'mainten', 'instal', 'consult', 'rental', 'rent', 'leas', 'train', 'subscript', 'licens', 'insur', 'freight', 'deliveri', 'ship', 'transport', 'haul', 'tow', 'inspect', 'calibr', 'wholesal', 'retail', 'store', 'contractor', 'labor', 'labour', 'hotel', 'lodg', 'travel', 'airfar', 'catering', 'cater', 'legal', 'audit', 'account', 'advertis', 'print', 'design', 'softwar', 'hosting', 'telecom', 'internet', 'phone', 'water', 'sewer']);
+/** Words that name a service where their stem also names goods (see SERVICE_TERMS). */
+const SERVICE_WORDS = new Set(['disposal', 'disposals', 'electricity', 'engineering', 'engineer', 'engineers', 'utilities', 'cleaning', 'testing']);
+/** Whether a line's words (words(), before stemming) name a service: the goods prior is then off. */
+function namesService(ws: readonly string[]): boolean {
+  return ws.some((w) => SERVICE_WORDS.has(w) || SERVICE_TERMS.has(termOf(w)));
+}
 /** When the best phrase covers less than this share of the query's weight, the answer is "no match". */
 const NO_MATCH_COVERAGE = 0.1;
 /** A word of letters joined by hyphens ("pick-up", "self-propelled"), which a buyer may write closed. */
@@ -78,8 +92,8 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
   for (const p of phrases) for (const [w] of p.text.toLowerCase().matchAll(HYPHENATED)) if (!hyphenated.has(w)) hyphenated.set(w, words(w));
   const compounds = new Compounds(phrases.map((p) => words(p.text)), hyphenated);
   /** The terms of a text; a word no phrase has, as the lexicon's words when it is one of their compounds (compounds.ts). */
-  const queryTerms = (text: string): string[] =>
-    words(text).flatMap((w) => {
+  const queryTerms = (ws: readonly string[]): string[] =>
+    ws.flatMap((w) => {
       const t = termOf(w);
       if (index.idf(t) > 0) return [t];
       return compounds.resolve(w)?.map(termOf) ?? [t];
@@ -133,16 +147,19 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     }
     // (3) + (4) text, unit-compatible targets only
     const text = q.category ? (q.description ? `${q.description} ; ${q.category}` : q.category) : (q.description ?? '');
-    const query = weightedTerms(queryTerms(withoutAsides(text)));
+    const textWords = words(withoutAsides(text));
+    const query = weightedTerms(queryTerms(textWords));
     if (query.length === 0) return noMatch('the text has no words to match on');
     const allow = admitted(dimension);
-    const own = rank(query, allow);
+    // Whether the line buys a service is the line's own say, not its category's.
+    const service = namesService(textWords);
+    const own = rank(query, allow, service);
     if (!own) return noMatch(`no ${dimension ?? ''} factor shares a word with the text`.replace('  ', ' '));
     // The lead as the evidence shows it: what consultsCategory reads, here and in caches.
     const margin = round4(own.margin);
     // The category's words choose among the keys the text leaves close: a clear lead stands.
     const borrowed = q.categoryProfile && consultsCategory(margin) ? borrowedTerms(query, q.categoryProfile) : [];
-    const withCategory = borrowed.length > 0 ? rank([...query, ...borrowed], allow) : undefined;
+    const withCategory = borrowed.length > 0 ? rank([...query, ...borrowed], allow, service) : undefined;
     const final = withCategory ?? own;
     // The confidence is the text's own: the category's words choose among close candidates, but
     // they are the neighbours' words, so a key they put first is not more certain for it.
@@ -174,8 +191,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
    * key the text alone put first); the lead, the agreement and the confidences stay the text's
    * own, as the prior says what purchases often are, not what this text names.
    */
-  function rank(query: QueryTerm[], allow: Uint8Array | undefined): { hits: PhraseHit[]; conf: number[]; margin: number; agree: boolean; textBest?: number } | undefined {
-    const service = query.some((x) => SERVICE_TERMS.has(x.term));
+  function rank(query: QueryTerm[], allow: Uint8Array | undefined, service: boolean): { hits: PhraseHit[]; conf: number[]; margin: number; agree: boolean; textBest?: number } | undefined {
     const prior = service ? undefined : goodsPrior;
     const byPhrase = index.search(query, 30, allow, prior);
     const phraseTop = byPhrase[0]?.key;
