@@ -71,10 +71,11 @@ describe('normalisation', () => {
     expect(words('')).toEqual([]);
   });
 
-  it('keeps product nouns in -ing and "glasses" apart from the word Porter folds them into', () => {
+  it('keeps product nouns in -ing, "glasses" and "generators" apart from the word Porter folds them into', () => {
     expect(terms('bushings bush')).toEqual(['bushing', 'bush']);
     expect(terms('coatings coats')).toEqual(['coating', 'coat']);
     expect(terms('safety glasses, glass')).toEqual(['safeti', 'glasses', 'glass']);
+    expect(terms('generators, general purpose')).toEqual(['generator', 'gener', 'purpos']);
     // other words still get Porter's stem
     expect(terms('couplings galvanized')).toEqual(['coupl', 'galvan']);
   });

@@ -30,7 +30,7 @@ const ABBREVIATIONS: Record<string, string> = {
   brg: 'bearing', thrd: 'thread', flg: 'flange', ftg: 'fitting', ftgs: 'fittings', cpl: 'coupling', bshg: 'bushing', pwr: 'power', tbg: 'tubing',
   brkr: 'breaker', ckt: 'circuit', fixt: 'fixture', btry: 'battery', lmp: 'lamp', blb: 'bulb', flshlt: 'flashlight', cbl: 'cable', pnl: 'panel',
   pmp: 'pump', rdcr: 'reducer', strnr: 'strainer', hsg: 'housing', cvr: 'cover', wtr: 'water', insul: 'insulation', adh: 'adhesive',
-  clnr: 'cleaner', degr: 'degreaser', glv: 'glove', glvs: 'gloves', nitr: 'nitrile', veh: 'vehicle', trk: 'truck', btl: 'bottle', coupler: 'coupling',
+  clnr: 'cleaner', degr: 'degreaser', glv: 'glove', glvs: 'gloves', nitr: 'nitrile', veh: 'vehicle', trk: 'truck', btl: 'bottle',
   // office purchasing
   envlp: 'envelope', crtg: 'cartridge', tnr: 'toner', lbl: 'label', lbls: 'labels', fldr: 'folder', bndr: 'binder', pncl: 'pencil',
   // medical and first-aid purchasing
@@ -41,13 +41,15 @@ const ABBREVIATIONS: Record<string, string> = {
   blk: 'black', wht: 'white', yel: 'yellow', grn: 'green', fluor: 'fluorescent', incand: 'incandescent', reflec: 'reflective', refl: 'reflective',
 };
 
-// British spellings to the American ones of the NAICS index.
+// Other spellings of a word, and other words for a thing, as the NAICS index writes them: British
+// spellings, and a buyer's "coupler" for the index's coupling.
 const SPELLING: Record<string, string> = {
   aluminium: 'aluminum', colour: 'color', colours: 'colors', tyre: 'tire', tyres: 'tires', litre: 'liter', litres: 'liters',
   metre: 'meter', metres: 'meters', fibre: 'fiber', centre: 'center', grey: 'gray', sulphur: 'sulfur', sulphate: 'sulfate',
   organisation: 'organization', catalogue: 'catalog', programme: 'program', cheque: 'check', jewellery: 'jewelry', storey: 'story',
   moulded: 'molded', moulding: 'molding', mould: 'mold', plough: 'plow', draught: 'draft', analyser: 'analyzer', licence: 'license',
   adaptor: 'adapter', defence: 'defense', paediatric: 'pediatric', haemo: 'hemo', anaesthesia: 'anesthesia', oesophageal: 'esophageal', stationery: 'stationery',
+  adaptors: 'adapters', coupler: 'coupling', couplers: 'couplings',
 };
 
 // Words that carry no meaning for what was bought: grammar, units of measure, packaging, order boilerplate.
@@ -186,9 +188,9 @@ function sStem(w: string): string {
 }
 
 // Product nouns Porter's stemmer folds into another word ("bushing" → "bush", "coating" → "coat",
-// "glasses" → "glass", "casing" → "case"): these only lose their plural.
+// "glasses" → "glass", "casing" → "case", "generator" → "general"): these only lose their plural.
 const KEEP_FORM = new Set(
-  'bushing bearing casing coating fitting glasses housing tubing siding clothing ceiling bedding padding packing sealing lining railing decking flooring roofing'.split(' '),
+  'bushing bearing casing coating fitting glasses housing tubing siding clothing ceiling bedding padding packing sealing lining railing decking flooring roofing generator'.split(' '),
 );
 /** The stem of one word, as the index and the queries use it. */
 export function stem(w: string): string {
