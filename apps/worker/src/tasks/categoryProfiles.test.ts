@@ -1,4 +1,4 @@
-import { consultsCategory } from '@tally/core';
+import { consultsCategory, textKey } from '@tally/core';
 import { copyRows, createMappingRule, reviewGroups, runCategoryProfiles, type RunRow } from '@tally/db';
 import { storeBundledReference } from '@tally/testing';
 import { useTestDatabase } from '@tally/testing/fixtures';
@@ -128,5 +128,13 @@ describe("a purchase line's category", () => {
     expect(valves.map((p) => p.category).sort()).toEqual(['VALVES ', 'Valves', 'valves'].sort());
     expect(new Set(valves.map((p) => p.digest)).size).toBe(1);
     expect(valves[0]).toMatchObject({ descriptions: 2, terms: expect.arrayContaining([{ term: 'brass', count: 2 }, { term: 'valv', count: 2 }]) });
+  });
+
+  it('groups held lines by text and category as textKey reads them, tabs and newlines at their ends too', async () => {
+    await addLines([[' \tStrainers\n', '\tSTRAINER  Y\tBRASS \n'], ['strainers', 'strainer y brass']], 300);
+    const held = await runUntilFinished(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: 'epa-sc-v1.3.0', gwpSetId: 'AR5', chunkSize: 100, options: { matchThreshold: 1 } });
+    const groups = (await reviewGroups(t.db.pool, held.id, 100)).filter((g) => g.text.includes('strainer'));
+    expect(groups.map((g) => [g.text, g.category, g.rows])).toEqual([[textKey('\tSTRAINER  Y\tBRASS \n'), textKey(' \tStrainers\n'), 2]]);
+    expect(groups[0]!.text).toBe('strainer y brass');
   });
 });

@@ -110,8 +110,10 @@ export async function reviewGroups(db: CommonQueryMethods, runId: string, limit:
 function heldGroups(db: CommonQueryMethods, runId: string, limit: number) {
   return db.any(sql.type(ReviewGroup)`
     with held as (
-      select lower(regexp_replace(trim(coalesce(a.description, '')), '\\s+', ' ', 'g')) as text,
-             nullif(lower(regexp_replace(trim(coalesce(a.category, '')), '\\s+', ' ', 'g')), '') as category,
+      -- textKey (in @tally/core) in SQL: whitespace runs as one space, then trimmed (trim() alone
+      -- drops spaces only, so a tab or newline at an end would stay as a space), then lower case.
+      select lower(trim(regexp_replace(coalesce(a.description, ''), '\\s+', ' ', 'g'))) as text,
+             nullif(lower(trim(regexp_replace(coalesce(a.category, ''), '\\s+', ' ', 'g'))), '') as category,
              r.reason, a.quantity, a.unit, r.match, a.id
       from calculation_results r join activities a on a.id = r.activity_id
       where r.run_id = ${runId} and r.reason in ('NEEDS_REVIEW', 'NO_MATCH')
