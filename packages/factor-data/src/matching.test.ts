@@ -19,18 +19,23 @@ describe('matching lexicon', () => {
     expect(count('caml')).toBe(1382);
     expect(count('naics-2017-description')).toBe(1016);
     expect(count('tally-expense-lexicon')).toBe(154);
+    expect(count('tally-activity-lexicon')).toBe(55);
     expect(count('census-naics-2022-index')).toBe(700); // phrases the 2022 index added, on bridged 2017 codes
     expect(codes('census-naics-2022-index')).toBe(261);
-    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 154 + 1382 + 700);
+    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 154 + 55 + 1382 + 700);
     const handtools = m.lexicon.find((e) => e.source === 'naics-2017-description' && e.key === 'naics-2017/332216')!;
     expect(handtools.phrase).toContain('manufacturing saw blades');
     expect(handtools.phrase).not.toMatch(/Cross-References|industry comprises/);
     expect(codes('census-naics-2017-index')).toBe(1014);
     expect(codes('caml')).toBe(137);
-    expect(codes()).toBe(1016);
+    expect(codes()).toBe(1016 + 20);
 
-    const epa = new Set(matchTargetsOf((await loadBundledFactorSet('epa-sc-v1.3.0')).result.factors).map((t) => t.key));
-    expect(m.lexicon.every((e) => epa.has(e.key))).toBe(true);
+    // Every key is one the bundled sets can be matched to: EPA v1.3.0 codes, and the activity
+    // lexicon's fuel and utility keys in DESNZ, the EPA Hub and the grid set.
+    const bundled = await Promise.all(['epa-sc-v1.3.0', 'desnz-2025', 'epa-hub-2025', 'owid-ember-grid-2025'].map(async (id) => new Set(matchTargetsOf((await loadBundledFactorSet(id)).result.factors).map((t) => t.key))));
+    const [epa] = bundled;
+    expect(m.lexicon.filter((e) => e.source !== 'tally-activity-lexicon').every((e) => epa!.has(e.key))).toBe(true);
+    expect(m.lexicon.filter((e) => e.source === 'tally-activity-lexicon' && !bundled.some((keys) => keys.has(e.key)))).toEqual([]);
     expect(m.lexicon.every((e) => e.phrase === e.phrase.trim() && e.phrase.length > 0)).toBe(true);
     expect(m.lexicon.some((e) => e.phrase.includes('--'))).toBe(false); // no `******` cross-reference
     // electric power generation and public administration have no EPA factor
@@ -182,5 +187,43 @@ describe('matching expense lines on the shipped lexicon', () => {
     const fuel = engine.match({ description: 'DIESEL 45.2L', unit: 'litre' });
     expect(fuel.key).toMatch(/^fuels\/liquid-fuels\/diesel/);
     expect(fuel.method).toBe('text');
+  });
+
+  // Fuel-card, utility and refrigerant names, as an activity_type that names no factor or a
+  // description: each set's own factor for the name, its default grade where the name leaves it
+  // open, never a supplement of CH4 and N2O alone.
+  const LINES: [text: string, unit: string, desnz: string | null, epaHub: string | null][] = [
+    ['DIESEL 45.2L', 'litre', 'fuels/liquid-fuels/diesel-average-biofuel-blend', 'mobile-combustion-co2/diesel-fuel'],
+    ['Shell diesel fuel card', 'litre', 'fuels/liquid-fuels/diesel-average-biofuel-blend', 'mobile-combustion-co2/diesel-fuel'],
+    ['Unleaded', 'litre', 'fuels/liquid-fuels/petrol-average-biofuel-blend', 'mobile-combustion-co2/motor-gasoline'],
+    ['Petrol', 'litre', 'fuels/liquid-fuels/petrol-average-biofuel-blend', 'mobile-combustion-co2/motor-gasoline'],
+    ['Premium gasoline', 'us_gal', 'fuels/liquid-fuels/petrol-average-biofuel-blend', 'mobile-combustion-co2/motor-gasoline'],
+    ['Red diesel', 'litre', 'fuels/liquid-fuels/gas-oil', 'mobile-combustion-co2/diesel-fuel'],
+    ['Gas oil', 'litre', 'fuels/liquid-fuels/gas-oil', 'stationary-combustion/petroleum-products/distillate-fuel-oil-no-2'],
+    ['Heating oil', 'litre', 'fuels/liquid-fuels/burning-oil', 'stationary-combustion/petroleum-products/distillate-fuel-oil-no-2'],
+    ['Kerosene', 'litre', 'fuels/liquid-fuels/burning-oil', 'stationary-combustion/petroleum-products/kerosene'],
+    ['Jet A-1', 'litre', 'fuels/liquid-fuels/aviation-turbine-fuel', 'mobile-combustion-co2/kerosene-type-jet-fuel'],
+    ['Avgas', 'litre', 'fuels/liquid-fuels/aviation-spirit', 'stationary-combustion/petroleum-products/aviation-gasoline'],
+    ['Autogas', 'litre', 'fuels/gaseous-fuels/lpg', 'mobile-combustion-co2/liquefied-petroleum-gases-lpg'],
+    ['Mains gas', 'kWh', 'fuels/gaseous-fuels/natural-gas', 'stationary-combustion/natural-gas/natural-gas'],
+    ['Natural gas', 'therm', 'fuels/gaseous-fuels/natural-gas', 'stationary-combustion/natural-gas/natural-gas'],
+    ['Coal', 'tonne', 'fuels/solid-fuels/coal-industrial', 'stationary-combustion/coal-and-coke/mixed-industrial-sector'],
+    ['Grid electricity', 'kWh', 'uk-electricity/electricity-generated/electricity-uk', 'electricity/grid-average-location-based'],
+    ['District heating', 'kWh', 'heat-and-steam/heat-and-steam/district-heat-and-steam', 'steam-and-heat'],
+    ['R-410A top-up', 'kg', 'refrigerant-and-other/blends/r410a/emissions-including-only-kyoto-products', null],
+    ['R134a', 'kg', 'refrigerant-and-other/kyoto-protocol-products/hfc-134a/emissions-including-only-kyoto-products', null],
+    ['HFC-32 leak', 'kg', 'refrigerant-and-other/kyoto-protocol-products/hfc-32/emissions-including-only-kyoto-products', null],
+  ];
+
+  it.each([
+    ['DESNZ 2025', ['desnz-2025'], 2],
+    ['the EPA Hub 2025 and the grid set', ['epa-hub-2025', 'owid-ember-grid-2025'], 3],
+  ] as const)('matches fuel-card, utility and refrigerant names to the factors of %s', async (_name, sets, column) => {
+    const { lexicon, naics2022To2017, codePrior } = await loadMatchingLexicon();
+    const factors = (await Promise.all(sets.map((id) => loadBundledFactorSet(id)))).flatMap((l) => l.result.factors);
+    const engine = createMatchEngine({ lexicon, targets: matchTargetsOf(factors), naics2022To2017, codePrior });
+    const got = LINES.map((line) => [line[0], engine.match({ description: line[0], unit: line[1] }).key]);
+    expect(got).toEqual(LINES.map((line) => [line[0], line[column]]));
+    expect(got.some(([, key]) => key?.startsWith('mobile-combustion-ch4-n2o/'))).toBe(false);
   });
 });

@@ -11,13 +11,16 @@ const CENSUS_2017_DESCRIPTIONS = `${MATCHING_DIR}census-naics-2017-index/2017_NA
 const CENSUS_2022_INDEX = `${MATCHING_DIR}census-naics-2022-index/2022_NAICS_Index_File.csv`;
 const CAML = `${MATCHING_DIR}caml/caml_naics_codes.csv`;
 const EXPENSE_LEXICON = `${MATCHING_DIR}tally-lexicon/expense-lexicon.csv`;
+const ACTIVITY_LEXICON = `${MATCHING_DIR}tally-lexicon/activity-lexicon.csv`;
 /** City of Austin purchase lines with expert NAICS-6 labels, development half (CDLA-Permissive-2.0). */
 export const AUSTIN_DEV_FILE = `${MATCHING_DIR}austin-procurement-dev/austin_dev.csv`;
 
-export const LEXICON_SOURCES = { census2017Index: 'census-naics-2017-index', census2022Index: 'census-naics-2022-index', naics2017Title: 'naics-2017-title', naics2017Description: 'naics-2017-description', expenses: 'tally-expense-lexicon', caml: 'caml' } as const;
+export const LEXICON_SOURCES = { census2017Index: 'census-naics-2017-index', census2022Index: 'census-naics-2022-index', naics2017Title: 'naics-2017-title', naics2017Description: 'naics-2017-description', expenses: 'tally-expense-lexicon', activities: 'tally-activity-lexicon', caml: 'caml' } as const;
 
 /** The factor key of a 2017 NAICS-6 code as a matching target (the calculation appends the price basis). */
 export const naicsTargetKey = (code: string) => `naics-2017/${code}`;
+/** An activity key as factor sets write them: lower-case words, digits and dashes, in /-separated levels. */
+const ACTIVITY_KEY = /^[a-z0-9]+(?:[-.][a-z0-9]+)*(?:\/[a-z0-9]+(?:[-.][a-z0-9]+)*)*$/;
 
 interface CsvRow {
   /** 1-based line of the file where the record starts (the header is line 1). */
@@ -82,16 +85,21 @@ export interface MatchingLexicon {
  *   2017 code (in EPA) their 2022 code bridges to first, 261 codes.
  * Total with the NAICS descriptions and the expense lexicon: 23,991 entries covering all 1,016 EPA
  * codes (112130 and 541120 by their titles only).
+ * - Activity lexicon: 55 fuel-card and utility names ("unleaded", "red diesel", "heating oil",
+ *   "Jet A-1", "mains gas") on the activity keys of the bundled DESNZ, EPA Hub and grid sets, the
+ *   default factor of each where a name leaves the grade open ("diesel": DESNZ's average biofuel
+ *   blend, EPA's diesel fuel CO2). An engine keeps the entries whose key its run can match.
  * Bridge: 967 of the 2022 index's 1,010 codes map to at least one EPA code (see the 2022 SOURCE.md).
  */
 export async function loadMatchingLexicon(): Promise<MatchingLexicon> {
   const epa = epaNaicsCodes((await loadBundledFactorSet('epa-sc-v1.3.0')).result.factors);
-  const [index17, descriptions, index22, caml, expenses, labelled] = await Promise.all([
+  const [index17, descriptions, index22, caml, expenses, activities, labelled] = await Promise.all([
     readCsvFile(CENSUS_2017_INDEX, ['NAICS17', 'INDEX ITEM DESCRIPTION']),
     readCsvFile(CENSUS_2017_DESCRIPTIONS, ['Code', 'Title']),
     readCsvFile(CENSUS_2022_INDEX, ['NAICS22', 'INDEX ITEM DESCRIPTION']),
     readCsvFile(CAML, ['naics_desc', 'NAICS_2017_Code']),
     readCsvFile(EXPENSE_LEXICON, ['naics_2017', 'phrase']),
+    readCsvFile(ACTIVITY_LEXICON, ['key', 'phrase']),
     loadLabelledItems(AUSTIN_DEV_FILE),
   ]);
 
@@ -130,6 +138,13 @@ export async function loadMatchingLexicon(): Promise<MatchingLexicon> {
     const code = (values.naics_2017 ?? '').trim();
     if (!SIX.test(code) || !epa.has(code)) throw new Error(`${EXPENSE_LEXICON}, line ${line}, column naics_2017: "${code}" is not a 6-digit code of the EPA factors`);
     add(code, values.phrase ?? '', LEXICON_SOURCES.expenses);
+  }
+  for (const { line, values } of activities) {
+    const key = (values.key ?? '').trim();
+    const phrase = (values.phrase ?? '').trim();
+    if (!ACTIVITY_KEY.test(key)) throw new Error(`${ACTIVITY_LEXICON}, line ${line}, column key: "${key}" is not a factor activity key`);
+    if (!phrase) throw new Error(`${ACTIVITY_LEXICON}, line ${line}, column phrase: empty`);
+    lexicon.push({ key, phrase, source: LEXICON_SOURCES.activities });
   }
   for (const { values } of caml) {
     const code = (values.NAICS_2017_Code ?? '').trim();

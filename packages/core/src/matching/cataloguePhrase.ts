@@ -31,6 +31,11 @@ export function cataloguePhrase(phrase: string): string {
   return kept.replace(/\s+/g, ' ').replace(/ (?=[,;)])/g, '').replace(/([,;])(?:\s*[,;])+/g, '$1').replace(/^[\s,;]+|[\s,;]+$/g, '');
 }
 
+/** A title without what its code leaves out ("Office Supplies (except Paper) Manufacturing"). */
+export function withoutExclusions(phrase: string): string {
+  return phrase.replace(EXCLUSION, ' ').replace(/\s+/g, ' ').replace(/ (?=[,;)])/g, '').trim();
+}
+
 // Made by apparel contractors ("... cut and sew apparel contractors", "Embroidering contractors on apparel").
 const CONTRACTOR = /\bcontractors?\s+on\s+apparel\b|\bapparel\s+contractors?\b/i;
 

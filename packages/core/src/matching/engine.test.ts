@@ -44,6 +44,13 @@ describe('normalisation', () => {
     expect(words('SHIRT SZ XLARGE')).toEqual(['shirt']);
   });
 
+  it('reads a refrigerant designation as one word however it is written, and other numbers as sizes', () => {
+    expect(words('R-410A top-up')).toEqual(['r410a', 'top', 'up']);
+    expect(words('R410A; HFC-134a; hcfc 22; HFO-1234yf')).toEqual(['r410a', 'r134a', 'r22', 'r1234yf']);
+    expect(words('R-134a')).toEqual(words('HFC-134a'));
+    expect(words('CABLE R 22 FT; PIPE 134A')).toEqual(['cable', 'pipe']);
+  });
+
   it('reads SS and LS as sleeves on a garment and SS as stainless steel otherwise', () => {
     expect(words('SHIRTS, TEE, SS, 2XLARGE')).toEqual(['shirts', 'tee', 'short', 'sleeve']);
     expect(words('SHIRT UNIFORM L/S NAVY')).toEqual(['shirt', 'uniform', 'long', 'sleeve', 'navy']);
@@ -106,6 +113,13 @@ describe('match engine', () => {
     c.forEach((x, i) => i > 0 && expect(x).toBeLessThanOrEqual(c[i - 1]!));
     expect(c.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1);
     expect(c[0]).toBe(o.confidence);
+  });
+
+  it('does not match a title on what its code leaves out: "(except Paper)" names no paper', () => {
+    const titles = createMatchEngine({ lexicon: [], targets: [spend('339940', 'Office Supplies (except Paper) Manufacturing'), spend('322121', 'Paper (except Newsprint) Mills')] });
+    expect(titles.match({ description: 'copy paper', unit: 'USD' }).key).toBe('naics-2017/322121');
+    expect(titles.match({ description: 'office supplies', unit: 'USD' })).toMatchObject({ key: 'naics-2017/339940', evidence: { note: 'best phrase: "Office Supplies Manufacturing"' } });
+    expect(titles.match({ description: 'newsprint', unit: 'USD' }).key).toBeNull();
   });
 
   it('prefers goods to services unless the line names a service', () => {
@@ -182,6 +196,16 @@ describe('matchTargetsOf', () => {
     // and back: the activity keys a target stands for
     expect(activityKeysOfTarget('naics-2017/331110')).toEqual(['naics-2017/331110', 'naics-2017/331110/purchaser-price', 'naics-2017/331110/producer-price']);
     expect(activityKeysOfTarget('fuels/diesel')).toEqual(['fuels/diesel']);
+  });
+
+  it('leaves out factors of CH4 and N2O alone: a fuel line matched to one would lose its CO2', () => {
+    const base = { factorSetId: 's', scope: 1 as const, category: '1 Mobile combustion', region: 'US', year: 2025, co2e: null, gasBasis: 'mass' as const, gwpBasis: null, sourceRef: '', sourceRows: [] };
+    const t = matchTargetsOf([
+      { ...base, id: 'a', activityKey: 'mobile-combustion-co2/diesel-fuel', name: 'Mobile combustion CO2 > Diesel Fuel', unit: 'us_gal', gases: { CO2: '10.21' } },
+      { ...base, id: 'b', activityKey: 'mobile-combustion-ch4-n2o/locomotives/diesel', name: 'Mobile combustion CH4 N2O > Locomotives > Diesel', unit: 'us_gal', gases: { CH4: '0.0008', N2O: '0.00026' } },
+      { ...base, id: 'c', activityKey: 'refrigerants/hfc-134a', name: 'HFC-134a', unit: 'kg', gases: { 'HFC-134a': '1' } },
+    ]);
+    expect(t.map((x) => x.key)).toEqual(['mobile-combustion-co2/diesel-fuel', 'refrigerants/hfc-134a']);
   });
 });
 

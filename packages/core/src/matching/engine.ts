@@ -1,5 +1,5 @@
 import { findUnit } from '../units/convertUnit.ts';
-import { cataloguePhrase, namesApparelContractor, withoutAsides } from './cataloguePhrase.ts';
+import { cataloguePhrase, namesApparelContractor, withoutAsides, withoutExclusions } from './cataloguePhrase.ts';
 import { Compounds } from './compounds.ts';
 import { confidenceOf } from './confidence.ts';
 import { BROADER, stem, termOf, terms, words } from './normalise.ts';
@@ -83,10 +83,11 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     let weight = SOURCE_WEIGHT[e.source] ?? 1;
     if (k === undefined || weight <= 0) continue;
     if (CATALOGUE_SOURCES.has(e.source) && namesApparelContractor(e.phrase)) weight *= CONTRACTOR_WEIGHT;
-    const text = CATALOGUE_SOURCES.has(e.source) ? cataloguePhrase(e.phrase) : e.phrase;
+    // Titles too name what their code leaves out: "Office Supplies (except Paper) Manufacturing".
+    const text = CATALOGUE_SOURCES.has(e.source) ? cataloguePhrase(e.phrase) : withoutExclusions(e.phrase);
     if (text !== '') phrases.push({ key: k, text, weight, source: e.source });
   }
-  for (const [i, t] of targets.entries()) phrases.push({ key: i, text: t.title, weight: SOURCE_WEIGHT['naics-2017-title']!, source: 'title' });
+  for (const [i, t] of targets.entries()) phrases.push({ key: i, text: withoutExclusions(t.title), weight: SOURCE_WEIGHT['naics-2017-title']!, source: 'title' });
   const index = new PhraseIndex(phrases, targets.length);
   const hyphenated = new Map<string, string[]>();
   for (const p of phrases) for (const [w] of p.text.toLowerCase().matchAll(HYPHENATED)) if (!hyphenated.has(w)) hyphenated.set(w, words(w));

@@ -119,7 +119,7 @@ export function textKey(s: string): string {
  */
 export function words(text: string): string[] {
   const out: string[] = [];
-  const lower = text.toLowerCase();
+  const lower = text.toLowerCase().replace(DESIGNATION_WRITTEN, 'r$1');
   const n = lower.length;
   const garment = GARMENT.test(lower);
   let i = 0;
@@ -157,6 +157,15 @@ const MEASURE_OR_THING = new Set(['meter', 'meters', 'foot', 'yard', 'yards']);
 /** , ; : ( ) */
 const BREAK = new Set([44, 59, 58, 40, 41]);
 
+/**
+ * A refrigerant's ASHRAE designation however it is written ("R-410A", "R410A", "HFC-134a",
+ * "HCFC 22", "HFO-1234yf"), as one word: "r410a", "r134a", "r22", "r1234yf". The number names the
+ * gas (HFC-134a is R-134a), so the chemical prefix goes; without this the digits were dropped as a
+ * size and every refrigerant read as the same "refrigerant".
+ */
+const DESIGNATION_WRITTEN = /\b(?:r-?|(?:hfc|hcfc|cfc|pfc|hfo)[-\s]?)(\d{2,4}[a-z]{0,2})\b/g;
+const DESIGNATION = /^r\d{2,4}[a-z]{0,2}$/;
+
 function pushWord(raw: string, out: string[], garment: boolean): void {
   // An abbreviation may hold a digit ("o2", "spo2"); otherwise sizes, part numbers and quantities
   // ("1-1/4", "98980", "4x8", "16oz") say nothing of the kind of thing.
@@ -165,7 +174,10 @@ function pushWord(raw: string, out: string[], garment: boolean): void {
     for (const e of expanded) out.push(e);
     return;
   }
-  if (/\d/.test(raw)) return;
+  if (/\d/.test(raw)) {
+    if (DESIGNATION.test(raw)) out.push(raw);
+    return;
+  }
   const w = SPELLING_OF.get(raw) ?? raw;
   if (w.length < 2 || STOP.has(w)) return;
   out.push(w);

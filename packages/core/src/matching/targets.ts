@@ -11,6 +11,18 @@ export function activityKeysOfTarget(key: string): string[] {
 }
 
 /**
+ * A factor of CH4 and N2O alone: the supplement to a CO2 factor published apart (the EPA Hub's
+ * mobile combustion tables 3 to 5, per vehicle type and model year, beside table 2's CO2 per fuel).
+ * Chosen alone for a fuel line it would leave out the CO2, nearly all of the line's emissions, so
+ * the matcher never chooses one; a row whose activity_type names one still gets it.
+ */
+export function isGasSupplement(f: EmissionFactor): boolean {
+  if (f.co2e !== null) return false;
+  const gases = Object.keys(f.gases);
+  return gases.length > 0 && gases.every((g) => g === 'CH4' || g === 'N2O');
+}
+
+/**
  * What rows can be matched to, from the factors of a run's sets: one target per activity key with
  * the dimensions of its units; a spend factor's two price variants are one target (the line's
  * price basis picks the variant later), titled without the "(NAICS …, … price)" suffix.
@@ -18,6 +30,7 @@ export function activityKeysOfTarget(key: string): string[] {
 export function matchTargetsOf(factors: Iterable<EmissionFactor>): MatchTarget[] {
   const byKey = new Map<string, { title: string; dimensions: Set<string> }>();
   for (const f of factors) {
+    if (isGasSupplement(f)) continue;
     const priced = PRICED.exec(f.activityKey);
     const key = priced ? priced[1]! : f.activityKey;
     const dimension = findUnit(f.unit)?.dimension;
