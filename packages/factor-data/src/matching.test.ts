@@ -19,16 +19,16 @@ describe('matching lexicon', () => {
     expect(count('caml')).toBe(1382);
     expect(count('naics-2017-description')).toBe(1016);
     expect(count('tally-expense-lexicon')).toBe(154);
-    expect(count('tally-activity-lexicon')).toBe(55);
+    expect(count('tally-activity-lexicon')).toBe(131);
     expect(count('census-naics-2022-index')).toBe(700); // phrases the 2022 index added, on bridged 2017 codes
     expect(codes('census-naics-2022-index')).toBe(261);
-    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 154 + 55 + 1382 + 700);
+    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 154 + 131 + 1382 + 700);
     const handtools = m.lexicon.find((e) => e.source === 'naics-2017-description' && e.key === 'naics-2017/332216')!;
     expect(handtools.phrase).toContain('manufacturing saw blades');
     expect(handtools.phrase).not.toMatch(/Cross-References|industry comprises/);
     expect(codes('census-naics-2017-index')).toBe(1014);
     expect(codes('caml')).toBe(137);
-    expect(codes()).toBe(1016 + 20);
+    expect(codes()).toBe(1016 + 59);
 
     // Every key is one the bundled sets can be matched to: EPA v1.3.0 codes, and the activity
     // lexicon's fuel and utility keys in DESNZ, the EPA Hub and the grid set.
@@ -189,9 +189,9 @@ describe('matching expense lines on the shipped lexicon', () => {
     expect(fuel.method).toBe('text');
   });
 
-  // Fuel-card, utility and refrigerant names, as an activity_type that names no factor or a
-  // description: each set's own factor for the name, its default grade where the name leaves it
-  // open, never a supplement of CH4 and N2O alone.
+  // Fuel-card, utility, refrigerant, travel, freight and waste names, as an activity_type that
+  // names no factor or a description: each set's own factor for the name, its default where the
+  // name leaves the grade or mode open, never a supplement of CH4 and N2O alone.
   const LINES: [text: string, unit: string, desnz: string | null, epaHub: string | null][] = [
     ['DIESEL 45.2L', 'litre', 'fuels/liquid-fuels/diesel-average-biofuel-blend', 'mobile-combustion-co2/diesel-fuel'],
     ['Shell diesel fuel card', 'litre', 'fuels/liquid-fuels/diesel-average-biofuel-blend', 'mobile-combustion-co2/diesel-fuel'],
@@ -213,12 +213,22 @@ describe('matching expense lines on the shipped lexicon', () => {
     ['R-410A top-up', 'kg', 'refrigerant-and-other/blends/r410a/emissions-including-only-kyoto-products', null],
     ['R134a', 'kg', 'refrigerant-and-other/kyoto-protocol-products/hfc-134a/emissions-including-only-kyoto-products', null],
     ['HFC-32 leak', 'kg', 'refrigerant-and-other/kyoto-protocol-products/hfc-32/emissions-including-only-kyoto-products', null],
+    ['Car mileage', 'mile', 'business-travel-land/cars-by-size/average-car/unknown', 'business-travel-and-commuting/passenger-car'],
+    ['Train London to Manchester', 'passenger.km', 'business-travel-land/rail/national-rail', 'business-travel-and-commuting/intercity-rail-national-average'],
+    ['Bus', 'passenger.km', 'business-travel-land/bus/average-local-bus', 'business-travel-and-commuting/bus'],
+    ['Road freight', 'tonne.km', 'freighting-goods/hgv-all-diesel/all-hgvs/average-laden', 'transport/medium-and-heavy-duty-truck'],
+    ['HGV freight', 'tonne.km', 'freighting-goods/hgv-all-diesel/all-hgvs/average-laden', 'transport/medium-and-heavy-duty-truck'],
+    ['Sea freight container', 'tonne.km', 'freighting-goods/cargo-ship/container-ship/average', 'transport/waterborne-craft'],
+    ['Air freight', 'tonne.km', 'freighting-goods/freight-flights/international-to-from-non-uk/with-rf', 'transport/aircraft'],
+    ['General waste to landfill', 'tonne', 'waste-disposal/refuse/commercial-and-industrial-waste/landfill', 'waste/mixed-msw/landfilled'],
+    ['Cardboard recycling', 'tonne', 'waste-disposal/paper/paper-and-board-board/closed-loop', 'waste/corrugated-containers/recycled'],
+    ['Glass recycling', 'tonne', 'waste-disposal/other/glass/closed-loop', 'waste/glass/recycled'],
   ];
 
   it.each([
     ['DESNZ 2025', ['desnz-2025'], 2],
     ['the EPA Hub 2025 and the grid set', ['epa-hub-2025', 'owid-ember-grid-2025'], 3],
-  ] as const)('matches fuel-card, utility and refrigerant names to the factors of %s', async (_name, sets, column) => {
+  ] as const)('matches fuel-card, utility, refrigerant, travel, freight and waste names to the factors of %s', async (_name, sets, column) => {
     const { lexicon, naics2022To2017, codePrior } = await loadMatchingLexicon();
     const factors = (await Promise.all(sets.map((id) => loadBundledFactorSet(id)))).flatMap((l) => l.result.factors);
     const engine = createMatchEngine({ lexicon, targets: matchTargetsOf(factors), naics2022To2017, codePrior });

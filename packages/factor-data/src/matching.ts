@@ -85,10 +85,12 @@ export interface MatchingLexicon {
  *   2017 code (in EPA) their 2022 code bridges to first, 261 codes.
  * Total with the NAICS descriptions and the expense lexicon: 23,991 entries covering all 1,016 EPA
  * codes (112130 and 541120 by their titles only).
- * - Activity lexicon: 55 fuel-card and utility names ("unleaded", "red diesel", "heating oil",
- *   "Jet A-1", "mains gas") on the activity keys of the bundled DESNZ, EPA Hub and grid sets, the
- *   default factor of each where a name leaves the grade open ("diesel": DESNZ's average biofuel
- *   blend, EPA's diesel fuel CO2). An engine keeps the entries whose key its run can match.
+ * - Activity lexicon: 131 names of fuels, energy, heat, travel, freight and waste as fuel cards,
+ *   bills, expense and site logs write them ("unleaded", "red diesel", "heating oil", "Jet A-1",
+ *   "mains gas", "car mileage", "road freight", "cardboard recycling"), on 59 activity keys of the
+ *   bundled DESNZ, EPA Hub and grid sets: each set's default where a name leaves the grade or mode
+ *   open ("diesel": DESNZ's average biofuel blend, EPA's diesel fuel CO2; "car mileage": an average
+ *   car of unknown fuel). An engine keeps the entries whose key its run can match.
  * Bridge: 967 of the 2022 index's 1,010 codes map to at least one EPA code (see the 2022 SOURCE.md).
  */
 export async function loadMatchingLexicon(): Promise<MatchingLexicon> {

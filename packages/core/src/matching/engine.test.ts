@@ -82,7 +82,7 @@ describe('normalisation', () => {
     expect(terms('bushings bush')).toEqual(['bushing', 'bush']);
     expect(terms('coatings coats')).toEqual(['coating', 'coat']);
     expect(terms('safety glasses, glass')).toEqual(['safeti', 'glasses', 'glass']);
-    expect(terms('generators, general purpose')).toEqual(['generator', 'gener', 'purpos']);
+    expect(terms('generators, general purpose, power generation')).toEqual(['generator', 'gener', 'purpos', 'power', 'generation']);
     // other words still get Porter's stem
     expect(terms('couplings galvanized')).toEqual(['coupl', 'galvan']);
   });
