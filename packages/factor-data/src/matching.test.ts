@@ -89,7 +89,7 @@ describe('spend match targets', () => {
   it('one per EPA code, titled without the price suffix', async () => {
     const targets = matchTargetsOf((await loadBundledFactorSet('epa-sc-v1.3.0')).result.factors);
     expect(targets).toHaveLength(1016);
-    expect(targets[0]).toEqual({ key: 'naics-2017/111110', title: 'Soybean Farming', dimensions: ['currency'] });
+    expect(targets[0]).toEqual({ key: 'naics-2017/111110', title: 'Soybean Farming', dimensions: ['currency'], regions: ['US'] });
     expect(targets.find((t) => t.key === 'naics-2017/331110')?.title).toBe('Iron and Steel Mills and Ferroalloy Manufacturing');
   });
 });
@@ -235,5 +235,21 @@ describe('matching expense lines on the shipped lexicon', () => {
     const got = LINES.map((line) => [line[0], engine.match({ description: line[0], unit: line[1] }).key]);
     expect(got).toEqual(LINES.map((line) => [line[0], line[column]]));
     expect(got.some(([, key]) => key?.startsWith('mobile-combustion-ch4-n2o/'))).toBe(false);
+  });
+
+  it("takes the key with a factor for the row's region when a run's sets name a thing alike", async () => {
+    const { lexicon, naics2022To2017, codePrior } = await loadMatchingLexicon();
+    const factors = (await Promise.all(['desnz-2025', 'epa-hub-2025', 'owid-ember-grid-2025', 'epa-sc-v1.3.0'].map((id) => loadBundledFactorSet(id)))).flatMap((l) => l.result.factors);
+    const engine = createMatchEngine({ lexicon, targets: matchTargetsOf(factors), naics2022To2017, codePrior });
+    const key = (description: string, unit: string, region: string) => engine.match({ description, unit, region }).key;
+    // Spend factors are all US: a spend line's region changes nothing, so its text is matched once for every country.
+    expect(['US', 'DE', 'GB'].map((r) => engine.regionClass!(r, 'EUR'))).toEqual(['', '', '']);
+    expect(engine.regionClass!('GB', 'litre')).not.toBe(engine.regionClass!('US', 'litre'));
+    expect(key('Diesel', 'litre', 'GB')).toBe('fuels/liquid-fuels/diesel-average-biofuel-blend');
+    expect(key('Diesel', 'us_gal', 'US-TX')).toBe('mobile-combustion-co2/diesel-fuel');
+    expect(key('Electricity', 'kWh', 'US-EGRID-CAMX')).toBe('electricity/grid-average-location-based');
+    expect(key('Electricity', 'kWh', 'DE')).toBe('electricity/grid-average-location-based');
+    expect(key('Natural gas', 'kWh', 'GB')).toBe('fuels/gaseous-fuels/natural-gas');
+    expect(key('Natural gas', 'kWh', 'US')).toBe('stationary-combustion/natural-gas/natural-gas');
   });
 });

@@ -51,7 +51,7 @@ function contextOf(task: ChunkTask) {
     // Copied out of the shared buffer first: deserialize reads a plain Uint8Array.
     const context = deserialize(new Uint8Array(task.context, 0, task.contextBytes).slice()) as CalculationContext;
     const m = context.matching;
-    c = { context, engineKey: m ? fnv1a(JSON.stringify([m.targets.map((t) => [t.key, t.dimensions]), m.rules ?? []])) : undefined, cache: createCalculationCache() };
+    c = { context, engineKey: m ? fnv1a(JSON.stringify([m.targets.map((t) => [t.key, t.dimensions, t.regions ?? null]), m.rules ?? []])) : undefined, cache: createCalculationCache() };
     if (contexts.size >= 8) contexts.clear();
     contexts.set(task.contextKey, c);
   }

@@ -233,6 +233,16 @@ describe('calculateActivities', () => {
     expect(calculateActivities(input)[0]).toMatchObject({ status: 'unmatched', reason: 'NO_FACTOR_FOR_ACTIVITY_TYPE' });
   });
 
+  it("matches the key with a factor where the activity took place: its location, else its entity's region", () => {
+    const uk: EmissionFactor = { ...GAS, id: 'desnz:elec', name: 'UK electricity', activityKey: 'uk-electricity', unit: 'kWh', region: 'GB' };
+    const grid = (region: string, co2e: string): EmissionFactor => ({ ...GAS, id: `grid:${region}`, factorSetId: 'grid', name: 'Electricity grid average', activityKey: 'grid-electricity', unit: 'kWh', region, co2e });
+    const factors = [uk, grid('US', '0.38'), grid('FR', '0.05')];
+    const matcher = createMatchEngine({ lexicon: [], targets: matchTargetsOf(factors) });
+    const row = (id: string, region: string, location?: string): ActivityInput => ({ id, activityType: 'electricity', quantity: '1000', unit: 'kWh', region, ...(location ? { attributes: { location } } : {}) });
+    const results = calculateActivities({ activities: [row('us', 'US'), row('gb', 'GB'), row('gb-in-fr', 'GB', 'FR')], factors, gwpSetId: 'AR5', gwpSets: GWP, options: { matchThreshold: 0 } }, { matcher });
+    expect(results.map((r) => (r.status === 'calculated' ? r.factorId : r.reason))).toEqual(['grid:US', 'desnz:elec', 'grid:FR']);
+  });
+
   it('gives the same results batch after batch with a cache kept for the context, resolving each distinct row once', () => {
     const diesel: EmissionFactor = { ...DIESEL, name: 'Fuels > Liquid fuels > Diesel (average biofuel blend)', activityKey: 'fuels/liquid-fuels/diesel' };
     const engine = createMatchEngine({ lexicon: [], targets: matchTargetsOf([diesel]) });

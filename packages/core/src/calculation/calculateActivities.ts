@@ -286,7 +286,8 @@ interface Resolution {
 function resolveByText(a: ActivityInput, matcher: MatchEngine | undefined, threshold: number, byKey: (key: string) => Resolution, categoryProfile: CategoryProfile | undefined): Resolution {
   const none = (reason: UnmatchedReason, detail: string, text?: MatchOutcome): Resolution => ({ match: { kind: 'unmatched', reason, detail }, method: 'match', notes: [], variants: null, useAmount: false, ...(text ? { text } : {}) });
   if (!matcher) return none('NO_MATCHER', 'this row asks for matching, and no matching engine is loaded');
-  const text = matcher.match({ description: a.description, supplier: a.supplier, account: a.account, category: a.category, unit: a.unit, region: a.region, year: a.year, categoryProfile });
+  // Where the activity took place weighs keys as it chooses among a key's factors (resolve).
+  const text = matcher.match({ description: a.description, supplier: a.supplier, account: a.account, category: a.category, unit: a.unit, region: a.attributes?.location ?? a.region, year: a.year, categoryProfile });
   if (text.key === null) return none('NO_MATCH', `no factor fits "${a.description ?? ''}": ${text.evidence.note ?? 'nothing to go on'}`, text);
   if (text.confidence < threshold) return none('NEEDS_REVIEW', `best match ${text.key} (${text.title}) at confidence ${text.confidence}, below ${threshold}: confirm or override it in the review queue`, text);
   const r = byKey(text.key);

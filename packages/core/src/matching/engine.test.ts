@@ -180,6 +180,47 @@ describe('match engine', () => {
   });
 });
 
+describe('the region of a row', () => {
+  // Two keys say "electricity": one set's UK electricity (GB only) and a grid average with factors for the US and France.
+  const regional = createMatchEngine({
+    lexicon: [
+      { key: 'uk-electricity', phrase: 'electricity', source: 'tally-activity-lexicon' },
+      { key: 'grid-average', phrase: 'electricity', source: 'tally-activity-lexicon' },
+    ],
+    targets: [
+      { key: 'uk-electricity', title: 'UK electricity', dimensions: ['energy'], regions: ['GB'] },
+      { key: 'grid-average', title: 'Electricity grid average', dimensions: ['energy'], regions: ['FR', 'US'] },
+    ],
+  });
+  const electricity = (region?: string) => regional.match({ description: 'Electricity', unit: 'kWh', region });
+
+  it('prefers a key with a factor for the row\'s region, or a parent of it, to one that would stand in', () => {
+    expect(electricity('US').key).toBe('grid-average');
+    expect(electricity('US-EGRID-CAMX').key).toBe('grid-average');
+    expect(electricity('GB').key).toBe('uk-electricity');
+    expect(electricity('GB-LND').key).toBe('uk-electricity');
+  });
+
+  it('changes nothing, to the last bit, where every key or none has a factor for the region', () => {
+    expect(regional.regionClass!('DE', 'kWh')).toBe('');
+    expect(electricity('DE')).toEqual(electricity(undefined));
+    expect(regional.regionClass!('US', 'kWh')).not.toBe('');
+    expect(regional.regionClass!('US-EGRID-CAMX', 'kWh')).toBe(regional.regionClass!('US', 'kWh'));
+    // nor for a unit none of the regional keys is in: the region weighs only the keys a row can match
+    expect(regional.regionClass!('US', 'USD')).toBe('');
+    // an engine whose keys name no region: a region never changes its answers, nor what a cache keys them by
+    expect(engine.regionClass!('DE', 'USD')).toBe('');
+    expect(engine.match({ description: 'PVC pipe', unit: 'USD', region: 'DE' })).toEqual(engine.match({ description: 'PVC pipe', unit: 'USD' }));
+  });
+
+  it('is remembered per region class: the same text in two classes is two answers', () => {
+    const m = rememberingMatches(regional);
+    expect(m.match({ description: 'Electricity', unit: 'kWh', region: 'US' }).key).toBe('grid-average');
+    expect(m.match({ description: 'Electricity', unit: 'kWh', region: 'GB' }).key).toBe('uk-electricity');
+    expect(m.match({ description: 'Electricity', unit: 'kWh', region: 'FR' }).key).toBe('grid-average');
+  });
+});
+
 describe('matchTargetsOf', () => {
   it('makes one target per key, a spend factor\'s price variants one target', () => {
     const base = { factorSetId: 's', scope: 3 as const, category: 'c', region: 'US', year: 2022, co2e: '1', gasBasis: 'co2e' as const, gwpBasis: 'AR5', gases: {}, sourceRef: '', sourceRows: [] };
@@ -190,8 +231,8 @@ describe('matchTargetsOf', () => {
       { ...base, id: 'd', activityKey: 'fuels/diesel', name: 'Fuels > Diesel', unit: 'kWh_net' },
     ]);
     expect(t).toEqual([
-      { key: 'naics-2017/331110', title: 'Iron and Steel Mills', dimensions: ['currency'] },
-      { key: 'fuels/diesel', title: 'Fuels > Diesel', dimensions: ['energy', 'volume'] },
+      { key: 'naics-2017/331110', title: 'Iron and Steel Mills', dimensions: ['currency'], regions: ['US'] },
+      { key: 'fuels/diesel', title: 'Fuels > Diesel', dimensions: ['energy', 'volume'], regions: ['US'] },
     ]);
     // and back: the activity keys a target stands for
     expect(activityKeysOfTarget('naics-2017/331110')).toEqual(['naics-2017/331110', 'naics-2017/331110/purchaser-price', 'naics-2017/331110/producer-price']);

@@ -1,3 +1,4 @@
+import { regionPath } from '../calculation/matchFactor.ts';
 import { findUnit } from '../units/convertUnit.ts';
 import { cataloguePhrase, namesApparelContractor, withoutAsides, withoutExclusions } from './cataloguePhrase.ts';
 import { Compounds } from './compounds.ts';
@@ -23,6 +24,12 @@ export interface MatchEngine {
   match(q: MatchQuery): MatchOutcome;
   /** Confidence at or above which a match is accepted without review. */
   readonly autoAcceptThreshold: number;
+  /**
+   * A name for what a row's region changes in the engine's answers for rows in `unit`
+   * (regionPreference): rows whose regions have one name get the same answer for the same text; ''
+   * when the region changes nothing.
+   */
+  regionClass?(region: string | undefined, unit: string): string;
 }
 
 /**
@@ -46,6 +53,13 @@ const CATALOGUE_SOURCES = new Set(['census-naics-2017-index', 'census-naics-2022
 const CONTRACTOR_WEIGHT = 0.7;
 const AUTO_ACCEPT = 0.8;
 const SERVICE_PRIOR = 0.6;
+/**
+ * A key none of whose factors is for the row's region (nor a parent of it, nor GLOBAL) counts this
+ * much: "electricity" for a US site is the grid average the US has a factor in, not DESNZ's UK
+ * electricity, which would stand in for it (matchFactor.ts). A power of two, so that when every
+ * candidate is in the same case the answer is the same to the last bit as with no region.
+ */
+const REGION_STAND_IN = 0.5;
 /**
  * A line names a service when one of its terms (stems) is one of these: only stems that no goods
  * word shares. Porter folds "disposable" into "disposal", "electric" into "electricity", "engine"
@@ -122,6 +136,40 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     if (!a) admittedBy.set(dimension, (a = Uint8Array.from(dims, (d) => (d.has(dimension) ? 1 : 0))));
     return a;
   };
+  const regionsOf = targets.map((t) => (t.regions ? new Set(t.regions.map((r) => r.toUpperCase())) : undefined));
+  /** Per region and unit dimension: its class name and, when it changes anything, the stand-in weight of each key. */
+  const byRegion = new Map<string, { cls: string; weight?: Float64Array }>();
+  const classOfWeights = new Map<string, string>();
+  const regionPreference = (region: string | undefined, dimension: string | undefined): { cls: string; weight?: Float64Array } => {
+    if (!region) return { cls: '' };
+    const key = `${region}|${dimension ?? ''}`;
+    let r = byRegion.get(key);
+    if (!r) {
+      const path = regionPath(region);
+      const allow = admitted(dimension);
+      const serves = Uint8Array.from(regionsOf, (rs) => (!rs || path.some((p) => rs.has(p)) ? 1 : 0));
+      // Every key the unit admits served, or none (spend keys are all US): the weights change no ranking.
+      const first = serves.findIndex((_, k) => !allow || allow[k] === 1);
+      if (serves.every((x, k) => (allow && allow[k] !== 1) || x === serves[first])) r = { cls: '' };
+      else {
+        const content = serves.join('');
+        let cls = classOfWeights.get(content);
+        if (cls === undefined) classOfWeights.set(content, (cls = `r${classOfWeights.size + 1}`));
+        r = { cls, weight: Float64Array.from(serves, (x) => (x ? 1 : REGION_STAND_IN)) };
+      }
+      if (byRegion.size >= 10_000) byRegion.clear();
+      byRegion.set(key, r);
+    }
+    return r;
+  };
+  /** The prior of a search: goods before services unless the line names a service, times the region's weights. */
+  const priors = new Map<string, Float64Array | undefined>();
+  const priorFor = (service: boolean, region: string | undefined, dimension: string | undefined): Float64Array | undefined => {
+    const { cls, weight } = regionPreference(region, dimension);
+    const k = `${service ? 's' : 'g'}${cls}`;
+    if (!priors.has(k)) priors.set(k, weight ? Float64Array.from(weight, (w, i) => w * (service ? 1 : goodsPrior[i]!)) : service ? undefined : goodsPrior);
+    return priors.get(k);
+  };
   const rules = new RuleBook(input.rules ?? []);
 
   const outcomeFor = (key: string, method: MatchOutcome['method'], confidence: number, evidence: MatchOutcome['evidence']): MatchOutcome => {
@@ -153,14 +201,14 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     if (query.length === 0) return noMatch('the text has no words to match on');
     const allow = admitted(dimension);
     // Whether the line buys a service is the line's own say, not its category's.
-    const service = namesService(textWords);
-    const own = rank(query, allow, service);
+    const prior = priorFor(namesService(textWords), q.region, dimension);
+    const own = rank(query, allow, prior);
     if (!own) return noMatch(`no ${dimension ?? ''} factor shares a word with the text`.replace('  ', ' '));
     // The lead as the evidence shows it: what consultsCategory reads, here and in caches.
     const margin = round4(own.margin);
     // The category's words choose among the keys the text leaves close: a clear lead stands.
     const borrowed = q.categoryProfile && consultsCategory(margin) ? borrowedTerms(query, q.categoryProfile) : [];
-    const withCategory = borrowed.length > 0 ? rank([...query, ...borrowed], allow, service) : undefined;
+    const withCategory = borrowed.length > 0 ? rank([...query, ...borrowed], allow, prior) : undefined;
     const final = withCategory ?? own;
     // The confidence is the text's own: the category's words choose among close candidates, but
     // they are the neighbours' words, so a key they put first is not more certain for it.
@@ -187,13 +235,12 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
   }
 
   /**
-   * The best 5 unit-compatible keys for weighted terms, with their confidences; undefined when no
-   * key shares a term. With a code prior, the candidates are ranked again with it (textBest: the
+   * The best 5 unit-compatible keys for weighted terms, weighed by `prior` (priorFor), with their
+   * confidences; undefined when no key shares a term. With a code prior, the candidates are ranked again with it (textBest: the
    * key the text alone put first); the lead, the agreement and the confidences stay the text's
    * own, as the prior says what purchases often are, not what this text names.
    */
-  function rank(query: QueryTerm[], allow: Uint8Array | undefined, service: boolean): { hits: PhraseHit[]; conf: number[]; margin: number; agree: boolean; textBest?: number } | undefined {
-    const prior = service ? undefined : goodsPrior;
+  function rank(query: QueryTerm[], allow: Uint8Array | undefined, prior: Float64Array | undefined): { hits: PhraseHit[]; conf: number[]; margin: number; agree: boolean; textBest?: number } | undefined {
     const byPhrase = index.search(query, 30, allow, prior);
     const phraseTop = byPhrase[0]?.key;
     const docScores = docs.scores(query, byPhrase.map((h) => h.key));
@@ -228,7 +275,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     return out;
   }
 
-  return { match, autoAcceptThreshold: AUTO_ACCEPT };
+  return { match, autoAcceptThreshold: AUTO_ACCEPT, regionClass: (region, unit) => regionPreference(region, findUnit(unit)?.dimension).cls };
 }
 
 function noMatch(note: string): MatchOutcome {
@@ -345,10 +392,11 @@ function combine(byPhrase: PhraseHit[], docScore: (key: number, i: number) => nu
 /**
  * The engine with its answers remembered (the engine is deterministic): a run's chunks share a
  * thread's engine, so each distinct row text is matched once per thread and run rather than once
- * per row. The region and year are not part of what is remembered: the engine chooses a factor
- * key from the row's text, codes and unit alone, and the region and year choose among that key's
- * factors afterwards (matchFactor.ts), so the same text from sites in many countries is matched
- * once. A row with a category profile is answered as the row without one unless its text's lead
+ * per row. The year is not part of what is remembered, and the region only as its class
+ * (regionClass): the region weighs keys only where some candidate keys have a factor for it and
+ * others do not, and the region and year then choose among the key's factors (matchFactor.ts), so
+ * the same text from sites in many countries is matched once per class (once when no key is
+ * regional, as with spend factors, which are all US). A row with a category profile is answered as the row without one unless its text's lead
  * is small enough to consult the category (consultsCategory): runs whose profiles differ share
  * the text's own answers, and only close texts are matched again per profile, which is told apart
  * by its content, so a run that profiles its categories as the last did reuses its answers.
@@ -367,8 +415,10 @@ export function rememberingMatches(engine: MatchEngine, max = 200_000): MatchEng
   };
   return {
     autoAcceptThreshold: engine.autoAcceptThreshold,
+    ...(engine.regionClass ? { regionClass: engine.regionClass } : {}),
     match(q) {
-      const k = JSON.stringify([q.description ?? null, q.supplier ?? null, q.account ?? null, q.category ?? null, q.unit, q.naics2017 ?? null, q.naics2022 ?? null, q.activityKey ?? null]);
+      const region = engine.regionClass?.(q.region, q.unit) ?? '';
+      const k = JSON.stringify([q.description ?? null, q.supplier ?? null, q.account ?? null, q.category ?? null, q.unit, q.naics2017 ?? null, q.naics2022 ?? null, q.activityKey ?? null, region]);
       const own = remembered(k, q.categoryProfile ? { ...q, categoryProfile: undefined } : q);
       if (!q.categoryProfile || !consultsCategory(own.evidence.margin)) return own;
       return remembered(`${k}\u0000${categoryProfileKey(q.categoryProfile)}`, q);

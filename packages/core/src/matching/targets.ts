@@ -24,19 +24,20 @@ export function isGasSupplement(f: EmissionFactor): boolean {
 
 /**
  * What rows can be matched to, from the factors of a run's sets: one target per activity key with
- * the dimensions of its units; a spend factor's two price variants are one target (the line's
+ * the dimensions of its units and the regions of its factors; a spend factor's two price variants are one target (the line's
  * price basis picks the variant later), titled without the "(NAICS …, … price)" suffix.
  */
 export function matchTargetsOf(factors: Iterable<EmissionFactor>): MatchTarget[] {
-  const byKey = new Map<string, { title: string; dimensions: Set<string> }>();
+  const byKey = new Map<string, { title: string; dimensions: Set<string>; regions: Set<string> }>();
   for (const f of factors) {
     if (isGasSupplement(f)) continue;
     const priced = PRICED.exec(f.activityKey);
     const key = priced ? priced[1]! : f.activityKey;
     const dimension = findUnit(f.unit)?.dimension;
     let t = byKey.get(key);
-    if (!t) byKey.set(key, (t = { title: priced ? f.name.replace(/\s*\(NAICS \d{6}, \w+ price\)$/, '') : f.name, dimensions: new Set() }));
+    if (!t) byKey.set(key, (t = { title: priced ? f.name.replace(/\s*\(NAICS \d{6}, \w+ price\)$/, '') : f.name, dimensions: new Set(), regions: new Set() }));
     if (dimension) t.dimensions.add(dimension);
+    t.regions.add(f.region.toUpperCase());
   }
-  return [...byKey].map(([key, t]) => ({ key, title: t.title, dimensions: [...t.dimensions].sort() }));
+  return [...byKey].map(([key, t]) => ({ key, title: t.title, dimensions: [...t.dimensions].sort(), regions: [...t.regions].sort() }));
 }

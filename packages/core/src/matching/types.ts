@@ -21,6 +21,8 @@ export interface MatchTarget {
   title: string;
   /** Dimensions of the units the key's factors are published in (currency for spend-based factors). */
   dimensions: readonly string[];
+  /** Regions the key's factors are published for (upper case, e.g. GB, US-EGRID-CAMX, GLOBAL); absent: any. */
+  regions?: readonly string[] | undefined;
 }
 
 /** An organisation's confirmed mapping rule. */
