@@ -72,7 +72,8 @@ export interface MatchingLexicon {
 }
 
 /**
- * The phrases that name each EPA v1.3.0 NAICS-6 code, and a 2022→2017 code bridge. With the shipped
+ * The phrases that name each EPA v1.3.0 NAICS-6 code and the fuel, energy, travel, freight and
+ * waste keys of the bundled activity sets, and a 2022→2017 code bridge. With the shipped
  * files (tested in matching.test.ts):
  * - Census 2017 index: 20,057 coded entries (25 `******` cross-references skipped); 19,723 kept on
  *   1,014 codes, 334 dropped (41 codes EPA does not publish: electric power generation 2211xx,
@@ -83,14 +84,14 @@ export interface MatchingLexicon {
  *   1,382 kept, on 137 codes.
  * - Census 2022 index: 700 phrases the 2017 index does not have (new products and services), on the
  *   2017 code (in EPA) their 2022 code bridges to first, 261 codes.
- * Total with the NAICS descriptions and the expense lexicon: 23,991 entries covering all 1,016 EPA
- * codes (112130 and 541120 by their titles only).
  * - Activity lexicon: 131 names of fuels, energy, heat, travel, freight and waste as fuel cards,
  *   bills, expense and site logs write them ("unleaded", "red diesel", "heating oil", "Jet A-1",
  *   "mains gas", "car mileage", "road freight", "cardboard recycling"), on 59 activity keys of the
  *   bundled DESNZ, EPA Hub and grid sets: each set's default where a name leaves the grade or mode
  *   open ("diesel": DESNZ's average biofuel blend, EPA's diesel fuel CO2; "car mileage": an average
  *   car of unknown fuel). An engine keeps the entries whose key its run can match.
+ * Total with the NAICS descriptions and the expense lexicon: 23,991 entries covering all 1,016 EPA
+ * codes (112130 and 541120 by their titles only); 24,122 with the activity lexicon.
  * Bridge: 967 of the 2022 index's 1,010 codes map to at least one EPA code (see the 2022 SOURCE.md).
  */
 export async function loadMatchingLexicon(): Promise<MatchingLexicon> {

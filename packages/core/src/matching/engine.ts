@@ -236,9 +236,10 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
 
   /**
    * The best 5 unit-compatible keys for weighted terms, weighed by `prior` (priorFor), with their
-   * confidences; undefined when no key shares a term. With a code prior, the candidates are ranked again with it (textBest: the
-   * key the text alone put first); the lead, the agreement and the confidences stay the text's
-   * own, as the prior says what purchases often are, not what this text names.
+   * confidences; undefined when no key shares a term. With a code prior, the candidates are ranked
+   * again with it (textBest: the key the text alone put first); the lead, the agreement and the
+   * confidences stay the text's own, as the prior says what purchases often are, not what this
+   * text names.
    */
   function rank(query: QueryTerm[], allow: Uint8Array | undefined, prior: Float64Array | undefined): { hits: PhraseHit[]; conf: number[]; margin: number; agree: boolean; textBest?: number } | undefined {
     const byPhrase = index.search(query, 30, allow, prior);
@@ -396,10 +397,11 @@ function combine(byPhrase: PhraseHit[], docScore: (key: number, i: number) => nu
  * (regionClass): the region weighs keys only where some candidate keys have a factor for it and
  * others do not, and the region and year then choose among the key's factors (matchFactor.ts), so
  * the same text from sites in many countries is matched once per class (once when no key is
- * regional, as with spend factors, which are all US). A row with a category profile is answered as the row without one unless its text's lead
- * is small enough to consult the category (consultsCategory): runs whose profiles differ share
- * the text's own answers, and only close texts are matched again per profile, which is told apart
- * by its content, so a run that profiles its categories as the last did reuses its answers.
+ * regional, as with spend factors, which are all US). A row with a category profile is answered
+ * as the row without one unless its text's lead is small enough to consult the category
+ * (consultsCategory): runs whose profiles differ share the text's own answers, and only close
+ * texts are matched again per profile, which is told apart by its content, so a run that profiles
+ * its categories as the last did reuses its answers.
  * Bounded: past `max` entries the memory starts afresh.
  */
 export function rememberingMatches(engine: MatchEngine, max = 200_000): MatchEngine {

@@ -24,8 +24,9 @@ export function isGasSupplement(f: EmissionFactor): boolean {
 
 /**
  * What rows can be matched to, from the factors of a run's sets: one target per activity key with
- * the dimensions of its units and the regions of its factors; a spend factor's two price variants are one target (the line's
- * price basis picks the variant later), titled without the "(NAICS …, … price)" suffix.
+ * the dimensions of its units and the regions of its factors; a spend factor's two price variants
+ * are one target (the line's price basis picks the variant later), titled without the
+ * "(NAICS …, … price)" suffix.
  */
 export function matchTargetsOf(factors: Iterable<EmissionFactor>): MatchTarget[] {
   const byKey = new Map<string, { title: string; dimensions: Set<string>; regions: Set<string> }>();
