@@ -18,11 +18,11 @@ describe('matching lexicon', () => {
     expect(count('naics-2017-title')).toBe(1016);
     expect(count('caml')).toBe(1382);
     expect(count('naics-2017-description')).toBe(1016);
-    expect(count('tally-expense-lexicon')).toBe(154);
+    expect(count('tally-expense-lexicon')).toBe(203);
     expect(count('tally-activity-lexicon')).toBe(131);
     expect(count('census-naics-2022-index')).toBe(700); // phrases the 2022 index added, on bridged 2017 codes
     expect(codes('census-naics-2022-index')).toBe(261);
-    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 154 + 131 + 1382 + 700);
+    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 203 + 131 + 1382 + 700);
     const handtools = m.lexicon.find((e) => e.source === 'naics-2017-description' && e.key === 'naics-2017/332216')!;
     expect(handtools.phrase).toContain('manufacturing saw blades');
     expect(handtools.phrase).not.toMatch(/Cross-References|industry comprises/);
@@ -184,6 +184,12 @@ describe('matching expense lines on the shipped lexicon', () => {
     expect(engine.match({ description: 'Lufthansa FRA-JFK', unit: 'EUR' }).key).toBe('naics-2017/481111');
     expect(engine.match({ description: 'MARRIOTT BERLIN 2 NIGHTS', unit: 'EUR' }).key).toBe('naics-2017/721110');
     expect(engine.match({ description: 'Hertz car hire Heathrow', unit: 'GBP' }).key).toBe('naics-2017/532111');
+    // Ledger and expense account names: services, though the line names no service word the goods prior knows.
+    const accounts: [string, string][] = [
+      ['Water bill', '221310'], ['Sewer charges', '221320'], ['Office rent', '531120'], ['Postage', '491110'], ['Team lunch', '722511'],
+      ['Conference registration', '561920'], ['Bank fees', '522110'], ['Insurance premium', '524126'], ['Tolls', '488490'], ['Gym membership', '713940'],
+    ];
+    expect(accounts.map(([text]) => [text, engine.match({ description: text, unit: 'USD' }).key])).toEqual(accounts.map(([text, code]) => [text, `naics-2017/${code}`]));
     const fuel = engine.match({ description: 'DIESEL 45.2L', unit: 'litre' });
     expect(fuel.key).toMatch(/^fuels\/liquid-fuels\/diesel/);
     expect(fuel.method).toBe('text');

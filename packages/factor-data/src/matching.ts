@@ -90,8 +90,9 @@ export interface MatchingLexicon {
  *   bundled DESNZ, EPA Hub and grid sets: each set's default where a name leaves the grade or mode
  *   open ("diesel": DESNZ's average biofuel blend, EPA's diesel fuel CO2; "car mileage": an average
  *   car of unknown fuel). An engine keeps the entries whose key its run can match.
- * Total with the NAICS descriptions and the expense lexicon: 23,991 entries covering all 1,016 EPA
- * codes (112130 and 541120 by their titles only); 24,122 with the activity lexicon.
+ * Total with the NAICS descriptions and the expense lexicon (203 merchants and ledger account
+ * names): 24,040 entries covering all 1,016 EPA codes (112130 and 541120 by their titles only);
+ * 24,171 with the activity lexicon.
  * Bridge: 967 of the 2022 index's 1,010 codes map to at least one EPA code (see the 2022 SOURCE.md).
  */
 export async function loadMatchingLexicon(): Promise<MatchingLexicon> {
