@@ -144,8 +144,9 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
   /** Per region and unit dimension: its class name and, when it changes anything, the stand-in weight of each key. */
   const byRegion = new Map<string, { cls: string; weight?: Float64Array }>();
   const classOfWeights = new Map<string, string>();
+  const anyRegion = { cls: '' };
   const regionPreference = (region: string | undefined, dimension: string | undefined): { cls: string; weight?: Float64Array } => {
-    if (!region) return { cls: '' };
+    if (!region) return anyRegion;
     const key = `${region}|${dimension ?? ''}`;
     let r = byRegion.get(key);
     if (!r) {
@@ -154,7 +155,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
       const serves = Uint8Array.from(regionsOf, (rs) => (!rs || path.some((p) => rs.has(p)) ? 1 : 0));
       // Every key the unit admits served, or none (spend keys are all US): the weights change no ranking.
       const first = serves.findIndex((_, k) => !allow || allow[k] === 1);
-      if (serves.every((x, k) => (allow && allow[k] !== 1) || x === serves[first])) r = { cls: '' };
+      if (serves.every((x, k) => (allow && allow[k] !== 1) || x === serves[first])) r = anyRegion;
       else {
         const content = serves.join('');
         let cls = classOfWeights.get(content);
@@ -167,12 +168,14 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     return r;
   };
   /** The prior of a search: goods before services unless the line names a service, times the region's weights. */
-  const priors = new Map<string, Float64Array | undefined>();
+  const priors = new Map<string, Float64Array>();
   const priorFor = (service: boolean, region: string | undefined, dimension: string | undefined): Float64Array | undefined => {
     const { cls, weight } = regionPreference(region, dimension);
+    if (!weight) return service ? undefined : goodsPrior;
     const k = `${service ? 's' : 'g'}${cls}`;
-    if (!priors.has(k)) priors.set(k, weight ? Float64Array.from(weight, (w, i) => w * (service ? 1 : goodsPrior[i]!)) : service ? undefined : goodsPrior);
-    return priors.get(k);
+    let p = priors.get(k);
+    if (!p) priors.set(k, (p = Float64Array.from(weight, (w, i) => w * (service ? 1 : goodsPrior[i]!))));
+    return p;
   };
   const rules = new RuleBook(input.rules ?? []);
 
