@@ -83,6 +83,7 @@ describe('normalisation', () => {
     expect(terms('coatings coats')).toEqual(['coating', 'coat']);
     expect(terms('safety glasses, glass')).toEqual(['safeti', 'glasses', 'glass']);
     expect(terms('generators, general purpose, power generation')).toEqual(['generator', 'gener', 'purpos', 'power', 'generation']);
+    expect(terms('engines, engineering; organic, organizations; universal, university')).toEqual(['engin', 'engineering', 'organic', 'organ', 'universal', 'univers']);
     // other words still get Porter's stem
     expect(terms('couplings galvanized')).toEqual(['coupl', 'galvan']);
   });

@@ -200,10 +200,14 @@ function sStem(w: string): string {
 }
 
 // Product nouns Porter's stemmer folds into another word ("bushing" → "bush", "coating" → "coat",
-// "glasses" → "glass", "casing" → "case", "generator" and "generation" → "general"): these only
-// lose their plural.
+// "glasses" → "glass", "casing" → "case"), and words it folds into one of another meaning
+// ("generator" and "generation" → "general", "engineering" → "engine", "organic" → "organization",
+// "universal" → "university", "mechanic" → "mechanical"): these only lose their plural.
 const KEEP_FORM = new Set(
-  'bushing bearing casing coating fitting glasses housing tubing siding clothing ceiling bedding padding packing sealing lining railing decking flooring roofing generator generation'.split(' '),
+  (
+    'bushing bearing casing coating fitting glasses housing tubing siding clothing ceiling bedding padding packing sealing lining railing decking flooring roofing ' +
+    'generator generation engineering engineer organic universal mechanic'
+  ).split(' '),
 );
 /** The stem of one word, as the index and the queries use it. */
 export function stem(w: string): string {
