@@ -84,6 +84,7 @@ describe('normalisation', () => {
     expect(terms('safety glasses, glass')).toEqual(['safeti', 'glasses', 'glass']);
     expect(terms('generators, general purpose, power generation')).toEqual(['generator', 'gener', 'purpos', 'power', 'generation']);
     expect(terms('engines, engineering; organic, organizations; universal, university')).toEqual(['engin', 'engineering', 'organic', 'organ', 'universal', 'univers']);
+    expect(terms('fabric; fabricated steel; security; securities; boards; boarding kennels')).toEqual(['fabric', 'fabricated', 'steel', 'secur', 'securities', 'board', 'boarding', 'kennel']);
     // other words still get Porter's stem
     expect(terms('couplings galvanized')).toEqual(['coupl', 'galvan']);
   });

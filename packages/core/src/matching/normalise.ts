@@ -202,11 +202,15 @@ function sStem(w: string): string {
 // Product nouns Porter's stemmer folds into another word ("bushing" → "bush", "coating" → "coat",
 // "glasses" → "glass", "casing" → "case"), and words it folds into one of another meaning
 // ("generator" and "generation" → "general", "engineering" → "engine", "organic" → "organization",
-// "universal" → "university", "mechanic" → "mechanical"): these only lose their plural.
+// "universal" → "university", "mechanic" → "mechanical", "fabricated" metal → "fabric",
+// "securities" → "security", "international" → "internal", "publication" → "public", "community"
+// → "communication", "stockings" → "stock", "boarding", "booking", "rooming" and "boxing" → "board",
+// "book", "room" and "box"): these only lose their plural.
 const KEEP_FORM = new Set(
   (
     'bushing bearing casing coating fitting glasses housing tubing siding clothing ceiling bedding padding packing sealing lining railing decking flooring roofing ' +
-    'generator generation engineering engineer organic universal mechanic'
+    'generator generation engineering engineer organic universal mechanic fabricated fabricating fabrication securities international publication community ' +
+    'stocking boarding booking rooming boxing'
   ).split(' '),
 );
 /** The stem of one word, as the index and the queries use it. */
