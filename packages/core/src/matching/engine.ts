@@ -1,4 +1,3 @@
-import { regionPath } from '../calculation/matchFactor.ts';
 import { findUnit } from '../units/convertUnit.ts';
 import { cataloguePhrase, namesApparelContractor, withoutAsides, withoutExclusions } from './cataloguePhrase.ts';
 import { Compounds } from './compounds.ts';
@@ -8,6 +7,8 @@ import { KeyDocuments, PhraseIndex, type PhraseHit, type QueryTerm } from './phr
 import { RuleBook } from './mappingRules.ts';
 import { categoryProfileKey, lendsWords, type CategoryProfile } from './categoryProfile.ts';
 import { codePriorWeights, withConfirmedKeys, type CodePrior } from './codePrior.ts';
+import { RegionPreference } from './regionPreference.ts';
+import { namesService } from './serviceWords.ts';
 import type { LexiconEntry, MappingRule, MatchAlternative, MatchOutcome, MatchQuery, MatchTarget } from './types.ts';
 
 export interface MatchEngineInput {
@@ -26,7 +27,7 @@ export interface MatchEngine {
   readonly autoAcceptThreshold: number;
   /**
    * A name for what a row's region changes in the engine's answers for rows in `unit`
-   * (regionPreference): rows whose regions have one name get the same answer for the same text; ''
+   * (regionPreference.ts): rows whose regions have one name get the same answer for the same text; ''
    * when the region changes nothing.
    */
   regionClass?(region: string | undefined, unit: string): string;
@@ -53,32 +54,6 @@ const CATALOGUE_SOURCES = new Set(['census-naics-2017-index', 'census-naics-2022
 const CONTRACTOR_WEIGHT = 0.7;
 const AUTO_ACCEPT = 0.8;
 const SERVICE_PRIOR = 0.6;
-/**
- * A key none of whose factors is for the row's region (nor a parent of it, nor GLOBAL) counts this
- * much: "electricity" for a US site is the grid average the US has a factor in, not DESNZ's UK
- * electricity, which would stand in for it (matchFactor.ts). A power of two, so that when every
- * candidate is in the same case the answer is the same to the last bit as with no region.
- */
-const REGION_STAND_IN = 0.5;
-/**
- * A line names a service when one of its terms (stems) is one of these: only stems that no goods
- * word shares. Porter folds "disposable" into "disposal", "electric" into "electricity", "engine"
- * into "engineering", "utility" (trucks, knives) into "utilities", "cleaner" into "cleaning" and
- * "test kits" into "testing", so those services are told by their word (SERVICE_WORDS). With the
- * stems, medical disposables, electric motors and engine parts lost the goods prior (development
- * set: top-1 +3 items, none lost).
- */
-const SERVICE_TERMS = new Set(['servic', 'repair', 'mainten', 'instal', 'consult', 'rental', 'rent', 'leas', 'train', 'subscript', 'licens', 'insur', 'freight', 'deliveri', 'ship', 'transport', 'haul', 'tow', 'inspect', 'calibr', 'wholesal', 'retail', 'store', 'contractor', 'labor', 'labour', 'hotel', 'lodg', 'travel', 'airfar', 'catering', 'cater', 'legal', 'audit', 'account', 'advertis', 'print', 'design', 'softwar', 'hosting', 'telecom', 'internet', 'phone', 'water', 'sewer']);
-/**
- * Words that name a service where their stem also names goods (see SERVICE_TERMS), and ledger
- * words for services ("Bank fees", "Postage", "Team lunch"), which would otherwise rank as goods
- * (postage meters, apparel). Not "parking" or "bill": "Parking meters", "Bill straps" are goods.
- */
-const SERVICE_WORDS = new Set(['disposal', 'disposals', 'electricity', 'engineering', 'engineer', 'engineers', 'utilities', 'cleaning', 'testing', 'fee', 'fees', 'charges', 'postage', 'lunch', 'lunches', 'dinner', 'dinners', 'breakfast', 'tuition', 'membership', 'memberships', 'toll', 'tolls']);
-/** Whether a line's words (words(), before stemming) name a service: the goods prior is then off. */
-function namesService(ws: readonly string[]): boolean {
-  return ws.some((w) => SERVICE_WORDS.has(w) || SERVICE_TERMS.has(termOf(w)));
-}
 /** When the best phrase covers less than this share of the query's weight, the answer is "no match". */
 const NO_MATCH_COVERAGE = 0.1;
 /** A word of letters joined by hyphens ("pick-up", "self-propelled"), which a buyer may write closed. */
@@ -140,37 +115,11 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     if (!a) admittedBy.set(dimension, (a = Uint8Array.from(dims, (d) => (d.has(dimension) ? 1 : 0))));
     return a;
   };
-  const regionsOf = targets.map((t) => (t.regions ? new Set(t.regions.map((r) => r.toUpperCase())) : undefined));
-  /** Per region and unit dimension: its class name and, when it changes anything, the stand-in weight of each key. */
-  const byRegion = new Map<string, { cls: string; weight?: Float64Array }>();
-  const classOfWeights = new Map<string, string>();
-  const anyRegion = { cls: '' };
-  const regionPreference = (region: string | undefined, dimension: string | undefined): { cls: string; weight?: Float64Array } => {
-    if (!region) return anyRegion;
-    const key = `${region}|${dimension ?? ''}`;
-    let r = byRegion.get(key);
-    if (!r) {
-      const path = regionPath(region);
-      const allow = admitted(dimension);
-      const serves = Uint8Array.from(regionsOf, (rs) => (!rs || path.some((p) => rs.has(p)) ? 1 : 0));
-      // Every key the unit admits served, or none (spend keys are all US): the weights change no ranking.
-      const first = serves.findIndex((_, k) => !allow || allow[k] === 1);
-      if (serves.every((x, k) => (allow && allow[k] !== 1) || x === serves[first])) r = anyRegion;
-      else {
-        const content = serves.join('');
-        let cls = classOfWeights.get(content);
-        if (cls === undefined) classOfWeights.set(content, (cls = `r${classOfWeights.size + 1}`));
-        r = { cls, weight: Float64Array.from(serves, (x) => (x ? 1 : REGION_STAND_IN)) };
-      }
-      if (byRegion.size >= 10_000) byRegion.clear();
-      byRegion.set(key, r);
-    }
-    return r;
-  };
+  const regions = new RegionPreference(targets, admitted);
   /** The prior of a search: goods before services unless the line names a service, times the region's weights. */
   const priors = new Map<string, Float64Array>();
   const priorFor = (service: boolean, region: string | undefined, dimension: string | undefined): Float64Array | undefined => {
-    const { cls, weight } = regionPreference(region, dimension);
+    const { cls, weight } = regions.of(region, dimension);
     if (!weight) return service ? undefined : goodsPrior;
     const k = `${service ? 's' : 'g'}${cls}`;
     let p = priors.get(k);
@@ -283,7 +232,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     return out;
   }
 
-  return { match, autoAcceptThreshold: AUTO_ACCEPT, regionClass: (region, unit) => regionPreference(region, findUnit(unit)?.dimension).cls };
+  return { match, autoAcceptThreshold: AUTO_ACCEPT, regionClass: (region, unit) => regions.of(region, findUnit(unit)?.dimension).cls };
 }
 
 function noMatch(note: string): MatchOutcome {
