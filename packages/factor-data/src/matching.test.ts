@@ -31,7 +31,7 @@ describe('matching lexicon', () => {
     expect(codes()).toBe(1016 + 59);
 
     // Every key is one the bundled sets can be matched to: EPA v1.3.0 codes, and the activity
-    // lexicon's fuel and utility keys in DESNZ, the EPA Hub and the grid set.
+    // lexicon's fuel, energy, travel, freight and waste keys in DESNZ, the EPA Hub and the grid set.
     const bundled = await Promise.all(['epa-sc-v1.3.0', 'desnz-2025', 'epa-hub-2025', 'owid-ember-grid-2025'].map(async (id) => new Set(matchTargetsOf((await loadBundledFactorSet(id)).result.factors).map((t) => t.key))));
     const [epa] = bundled;
     expect(m.lexicon.filter((e) => e.source !== 'tally-activity-lexicon').every((e) => epa!.has(e.key))).toBe(true);
@@ -184,7 +184,7 @@ describe('matching expense lines on the shipped lexicon', () => {
     expect(engine.match({ description: 'Lufthansa FRA-JFK', unit: 'EUR' }).key).toBe('naics-2017/481111');
     expect(engine.match({ description: 'MARRIOTT BERLIN 2 NIGHTS', unit: 'EUR' }).key).toBe('naics-2017/721110');
     expect(engine.match({ description: 'Hertz car hire Heathrow', unit: 'GBP' }).key).toBe('naics-2017/532111');
-    // Ledger and expense account names: services, though the line names no service word the goods prior knows.
+    // Ledger names of overheads: services, which the goods prior would otherwise send to goods (postage meters, apparel).
     const accounts: [string, string][] = [
       ['Water bill', '221310'], ['Sewer charges', '221320'], ['Office rent', '531120'], ['Postage', '491110'], ['Team lunch', '722511'],
       ['Conference registration', '561920'], ['Bank fees', '522110'], ['Insurance premium', '524126'], ['Tolls', '488490'], ['Gym membership', '713940'],
