@@ -83,10 +83,10 @@ describe('the review loop through the API', () => {
     const download = await call('GET', `/v1/organisations/${orgId}/match-reviews?period=2024&format=csv`);
     expect(download.type).toMatch(/^text\/csv/);
     const lines = parse(download.text, { columns: true }) as Record<string, string>[];
-    expect(Object.keys(lines[0]!)).toEqual(['text', 'category', 'reason', 'rows', 'spend', 'spend_share', 'proposed_key', 'proposed_title', 'proposed_confidence', 'decided_key', 'key']);
+    expect(Object.keys(lines[0]!)).toEqual(['text', 'category', 'reason', 'rows', 'regions', 'spend', 'spend_share', 'proposed_key', 'proposed_title', 'proposed_confidence', 'decided_key', 'key']);
     const fitting = lines.filter((l) => l.text === 'fitting 2 in');
     expect(fitting.map((l) => l.category)).toEqual(['pipe', 'wiring']);
-    expect(fitting[0]).toMatchObject({ reason: 'NEEDS_REVIEW', rows: '1', spend: '1002 USD', proposed_key: 'naics-2017/326122', decided_key: '', key: '' });
+    expect(fitting[0]).toMatchObject({ reason: 'NEEDS_REVIEW', rows: '1', regions: 'US', spend: '1002 USD', proposed_key: 'naics-2017/326122', decided_key: '', key: '' });
     expect(lines.find((l) => l.text === 'zzqx 12-1/4')).toMatchObject({ reason: 'NO_MATCH', proposed_key: '' });
 
     // The reviewer confirms PIPE's proposal, decides the unmatched line, and leaves the rest open.

@@ -130,11 +130,17 @@ describe("a purchase line's category", () => {
     expect(valves[0]).toMatchObject({ descriptions: 2, terms: expect.arrayContaining([{ term: 'brass', count: 2 }, { term: 'valv', count: 2 }]) });
   });
 
-  it('groups held lines by text and category as textKey reads them, tabs and newlines at their ends too', async () => {
+  it('groups held lines by text and category as textKey reads them, tabs and newlines at their ends too, and says where they took place', async () => {
     await addLines([[' \tStrainers\n', '\tSTRAINER  Y\tBRASS \n'], ['strainers', 'strainer y brass']], 300);
+    // the same line bought for a site in London: its location, not its entity's country, is its region
+    await t.db.pg.query(
+      `insert into activities (org_id, import_id, line_no, entity_id, period_start, period_end, activity_type, quantity, unit, description, category, attributes)
+       values ($1, $2, 302, $3, '2024-03-01', '2024-03-31', 'spend', '1000', 'USD', 'STRAINER Y BRASS', 'Strainers', '{"location": "GB-LND"}')`,
+      [orgId, importId, entityId],
+    );
     const held = await runUntilFinished(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: 'epa-sc-v1.3.0', gwpSetId: 'AR5', chunkSize: 100, options: { matchThreshold: 1 } });
     const groups = (await reviewGroups(t.db.pool, held.id, 100)).filter((g) => g.text.includes('strainer'));
-    expect(groups.map((g) => [g.text, g.category, g.rows])).toEqual([[textKey('\tSTRAINER  Y\tBRASS \n'), textKey(' \tStrainers\n'), 2]]);
+    expect(groups.map((g) => [g.text, g.category, g.rows, g.regions])).toEqual([[textKey('\tSTRAINER  Y\tBRASS \n'), textKey(' \tStrainers\n'), 3, ['GB-LND', 'US']]]);
     expect(groups[0]!.text).toBe('strainer y brass');
   });
 });

@@ -77,6 +77,12 @@ export const ReviewGroup = z.object({
   category: z.string().nullable(),
   reason: z.string(),
   rows: z.number(),
+  /**
+   * Where the group's rows took place (their location, else their entity's country), sorted: a
+   * decision holds for its text in every region, and the engine may have proposed a factor of one
+   * region for rows of another (its preference for the row's region, regionPreference.ts).
+   */
+  regions: z.array(z.string()),
   /** Spend of the group per currency (rows whose unit is a currency), as decimal strings. */
   spend: z.record(z.string(), z.string()),
   /** The group's share of the run's spend in the group's main currency, 0-1, 6 decimals. */
@@ -114,8 +120,9 @@ function heldGroups(db: CommonQueryMethods, runId: string, limit: number) {
       -- drops spaces only, so a tab or newline at an end would stay as a space), then lower case.
       select lower(trim(regexp_replace(coalesce(a.description, ''), '\\s+', ' ', 'g'))) as text,
              nullif(lower(trim(regexp_replace(coalesce(a.category, ''), '\\s+', ' ', 'g'))), '') as category,
-             r.reason, a.quantity, a.unit, r.match, a.id
-      from calculation_results r join activities a on a.id = r.activity_id
+             r.reason, a.quantity, a.unit, r.match, a.id,
+             coalesce(nullif(a.attributes->>'location', ''), e.country) as region
+      from calculation_results r join activities a on a.id = r.activity_id join entities e on e.id = a.entity_id
       where r.run_id = ${runId} and r.reason in ('NEEDS_REVIEW', 'NO_MATCH')
     ),
     totals as (
@@ -127,10 +134,11 @@ function heldGroups(db: CommonQueryMethods, runId: string, limit: number) {
     ),
     groups as (
       select text, category, min(reason) as reason, count(*)::int as rows, min(id)::text as "exampleActivityId",
+             array_agg(distinct region order by region) as regions,
              (array_agg(match order by id))[1] as proposal
       from held group by text, category
     )
-    select g.text, g.category, g.reason, g.rows, g."exampleActivityId", g.proposal,
+    select g.text, g.category, g.reason, g.rows, g.regions, g."exampleActivityId", g.proposal,
            coalesce(x.spend, '{}') as spend,
            case when t.total > 0 then trim_scale(round(x.main_spend / t.total, 6))::text end as "spendShare"
     from groups g
@@ -145,7 +153,7 @@ function heldGroups(db: CommonQueryMethods, runId: string, limit: number) {
 }
 
 /** The columns of the review queue as CSV; `key` is left empty for the reviewer to fill and upload back. */
-export const REVIEW_CSV_COLUMNS = ['text', 'category', 'reason', 'rows', 'spend', 'spend_share', 'proposed_key', 'proposed_title', 'proposed_confidence', 'decided_key', 'key'] as const;
+export const REVIEW_CSV_COLUMNS = ['text', 'category', 'reason', 'rows', 'regions', 'spend', 'spend_share', 'proposed_key', 'proposed_title', 'proposed_confidence', 'decided_key', 'key'] as const;
 
 /**
  * The review queue as a spreadsheet: one line per group. A reviewer fills `key` where they decide
@@ -161,6 +169,7 @@ export function reviewGroupsCsv(groups: readonly ReviewGroup[]): string {
       g.category,
       g.reason,
       g.rows,
+      g.regions.join('; '),
       Object.entries(g.spend).map(([currency, amount]) => `${amount} ${currency}`).join('; '),
       g.spendShare,
       field(g.proposal, 'key'),
