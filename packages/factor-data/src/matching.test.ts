@@ -19,16 +19,16 @@ describe('matching lexicon', () => {
     expect(count('caml')).toBe(1382);
     expect(count('naics-2017-description')).toBe(1016);
     expect(count('tally-expense-lexicon')).toBe(203);
-    expect(count('tally-activity-lexicon')).toBe(131);
+    expect(count('tally-activity-lexicon')).toBe(139);
     expect(count('census-naics-2022-index')).toBe(700); // phrases the 2022 index added, on bridged 2017 codes
     expect(codes('census-naics-2022-index')).toBe(261);
-    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 203 + 131 + 1382 + 700);
+    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 203 + 139 + 1382 + 700);
     const handtools = m.lexicon.find((e) => e.source === 'naics-2017-description' && e.key === 'naics-2017/332216')!;
     expect(handtools.phrase).toContain('manufacturing saw blades');
     expect(handtools.phrase).not.toMatch(/Cross-References|industry comprises/);
     expect(codes('census-naics-2017-index')).toBe(1014);
     expect(codes('caml')).toBe(137);
-    expect(codes()).toBe(1016 + 59);
+    expect(codes()).toBe(1016 + 60);
 
     // Every key is one the bundled sets can be matched to: EPA v1.3.0 codes, and the activity
     // lexicon's fuel, energy, travel, freight and waste keys in DESNZ, the EPA Hub and the grid set.
@@ -229,6 +229,9 @@ describe('matching expense lines on the shipped lexicon', () => {
     ['General waste to landfill', 'tonne', 'waste-disposal/refuse/commercial-and-industrial-waste/landfill', 'waste/mixed-msw/landfilled'],
     ['Cardboard recycling', 'tonne', 'waste-disposal/paper/paper-and-board-board/closed-loop', 'waste/corrugated-containers/recycled'],
     ['Glass recycling', 'tonne', 'waste-disposal/other/glass/closed-loop', 'waste/glass/recycled'],
+    ['Green electricity tariff', 'kWh', 'uk-electricity/electricity-generated/electricity-uk', 'electricity/grid-average-location-based'],
+    ['Renewable diesel (HVO)', 'litre', 'bioenergy/biofuel/biodiesel-hvo', 'mobile-combustion-co2/diesel-fuel'],
+    ['SF6 switchgear leak', 'kg', 'refrigerant-and-other/kyoto-protocol-products/sulphur-hexafluoride-sf6/emissions-including-only-kyoto-products', null],
   ];
 
   it.each([

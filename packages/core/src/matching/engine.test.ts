@@ -48,6 +48,7 @@ describe('normalisation', () => {
     expect(words('R-410A top-up')).toEqual(['r410a', 'top', 'up']);
     expect(words('R410A; HFC-134a; hcfc 22; HFO-1234yf')).toEqual(['r410a', 'r134a', 'r22', 'r1234yf']);
     expect(words('R-134a')).toEqual(words('HFC-134a'));
+    expect(words('SF6 leak; CH4; N2O')).toEqual(['sulfur', 'hexafluoride', 'leak', 'methane', 'nitrous', 'oxide']);
     expect(words('CABLE R 22 FT; PIPE 134A')).toEqual(['cable', 'pipe']);
   });
 

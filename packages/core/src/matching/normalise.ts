@@ -39,6 +39,8 @@ const ABBREVIATIONS: Record<string, string> = {
   nibp: 'blood pressure monitor', spo2: 'pulse oximeter', usp: 'pharmaceutical', o2: 'oxygen', co2: 'carbon dioxide', cpr: 'cardiopulmonary resuscitation', inj: 'injection',
   syr: 'syringe', cath: 'catheter', ett: 'endotracheal tube', ng: 'nasogastric', soln: 'solution',
   blk: 'black', wht: 'white', yel: 'yellow', grn: 'green', fluor: 'fluorescent', incand: 'incandescent', reflec: 'reflective', refl: 'reflective',
+  // greenhouse gases by formula, as leak and process logs name them (CO2 is above)
+  ch4: 'methane', n2o: 'nitrous oxide', sf6: 'sulfur hexafluoride', nf3: 'nitrogen trifluoride',
 };
 
 // Other spellings of a word, and other words for a thing, as the NAICS index writes them: British
