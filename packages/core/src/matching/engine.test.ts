@@ -44,11 +44,12 @@ describe('normalisation', () => {
     expect(words('SHIRT SZ XLARGE')).toEqual(['shirt']);
   });
 
-  it('reads a refrigerant designation as one word however it is written, and other numbers as sizes', () => {
+  it('reads refrigerant designations, gas formulas and fuel oil grades as words, and other numbers as sizes', () => {
     expect(words('R-410A top-up')).toEqual(['r410a', 'top', 'up']);
     expect(words('R410A; HFC-134a; hcfc 22; HFO-1234yf')).toEqual(['r410a', 'r134a', 'r22', 'r1234yf']);
     expect(words('R-134a')).toEqual(words('HFC-134a'));
     expect(words('SF6 leak; CH4; N2O')).toEqual(['sulfur', 'hexafluoride', 'leak', 'methane', 'nitrous', 'oxide']);
+    expect(words('Residual fuel oil #6; Distillate Fuel Oil No. 2; item no. 12')).toEqual(['residual', 'fuel', 'oil', 'grade6', 'distillate', 'fuel', 'oil', 'grade2']);
     expect(words('CABLE R 22 FT; PIPE 134A')).toEqual(['cable', 'pipe']);
   });
 

@@ -121,7 +121,7 @@ export function textKey(s: string): string {
  */
 export function words(text: string): string[] {
   const out: string[] = [];
-  const lower = text.toLowerCase().replace(DESIGNATION_WRITTEN, 'r$1');
+  const lower = text.toLowerCase().replace(DESIGNATION_WRITTEN, 'r$1').replace(GRADE_WRITTEN, ' grade$1 ');
   const n = lower.length;
   const garment = GARMENT.test(lower);
   let i = 0;
@@ -167,6 +167,13 @@ const BREAK = new Set([44, 59, 58, 40, 41]);
  */
 const DESIGNATION_WRITTEN = /\b(?:r-?|(?:hfc|hcfc|cfc|pfc|hfo)[-\s]?)(\d{2,4}[a-z]{0,2})\b/g;
 const DESIGNATION = /^r\d{2,4}[a-z]{0,2}$/;
+/**
+ * A fuel oil's grade ("No. 2", "#6"), as one word: "grade2". Distillate No. 2 and residual No. 6
+ * differ by a tenth in CO2 per gallon; without this both read as "fuel oil". A grade elsewhere
+ * ("#2 screwdriver") is a word no spend phrase has, so it weighs nothing there.
+ */
+const GRADE_WRITTEN = /(?:\bno\.?\s*|#\s*)([1-6])\b/g;
+const GRADE = /^grade[1-6]$/;
 
 function pushWord(raw: string, out: string[], garment: boolean): void {
   // An abbreviation may hold a digit ("o2", "spo2"); otherwise sizes, part numbers and quantities
@@ -177,7 +184,7 @@ function pushWord(raw: string, out: string[], garment: boolean): void {
     return;
   }
   if (/\d/.test(raw)) {
-    if (DESIGNATION.test(raw)) out.push(raw);
+    if (DESIGNATION.test(raw) || GRADE.test(raw)) out.push(raw);
     return;
   }
   const w = SPELLING_OF.get(raw) ?? raw;
