@@ -44,12 +44,13 @@ describe('normalisation', () => {
     expect(words('SHIRT SZ XLARGE')).toEqual(['shirt']);
   });
 
-  it('reads refrigerant designations, gas formulas and fuel oil grades as words, and other numbers as sizes', () => {
+  it('reads refrigerant designations, gas formulas, fuel oil grades and car sizes as words, and other numbers and sizes as nothing', () => {
     expect(words('R-410A top-up')).toEqual(['r410a', 'top', 'up']);
     expect(words('R410A; HFC-134a; hcfc 22; HFO-1234yf')).toEqual(['r410a', 'r134a', 'r22', 'r1234yf']);
     expect(words('R-134a')).toEqual(words('HFC-134a'));
     expect(words('SF6 leak; CH4; N2O')).toEqual(['sulfur', 'hexafluoride', 'leak', 'methane', 'nitrous', 'oxide']);
     expect(words('Residual fuel oil #6; Distillate Fuel Oil No. 2; item no. 12')).toEqual(['residual', 'fuel', 'oil', 'grade6', 'distillate', 'fuel', 'oil', 'grade2']);
+    expect(words('Medium car, diesel; SMALL CAR WASH; GLOVES LARGE; medium van')).toEqual(['mediumcar', 'car', 'diesel', 'smallcar', 'car', 'wash', 'gloves', 'van']);
     expect(words('CABLE R 22 FT; PIPE 134A')).toEqual(['cable', 'pipe']);
   });
 

@@ -121,7 +121,7 @@ export function textKey(s: string): string {
  */
 export function words(text: string): string[] {
   const out: string[] = [];
-  const lower = text.toLowerCase().replace(DESIGNATION_WRITTEN, 'r$1').replace(GRADE_WRITTEN, ' grade$1 ');
+  const lower = text.toLowerCase().replace(DESIGNATION_WRITTEN, 'r$1').replace(GRADE_WRITTEN, ' grade$1 ').replace(VEHICLE_SIZE, '$1$2 $2');
   const n = lower.length;
   const garment = GARMENT.test(lower);
   let i = 0;
@@ -174,6 +174,12 @@ const DESIGNATION = /^r\d{2,4}[a-z]{0,2}$/;
  */
 const GRADE_WRITTEN = /(?:\bno\.?\s*|#\s*)([1-6])\b/g;
 const GRADE = /^grade[1-6]$/;
+/**
+ * A car's size class ("Small car", "large cars") as a word of its own, "smallcar", beside "car".
+ * Sizes are stop words (a garment's "LARGE" says nothing of what it is), but a car's size class has
+ * a factor of its own: a large car emits about twice what a small one does per km.
+ */
+const VEHICLE_SIZE = /\b(small|medium|large)\s+(cars?)\b/g;
 
 function pushWord(raw: string, out: string[], garment: boolean): void {
   // An abbreviation may hold a digit ("o2", "spo2"); otherwise sizes, part numbers and quantities
