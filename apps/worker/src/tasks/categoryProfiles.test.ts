@@ -132,11 +132,12 @@ describe("a purchase line's category", () => {
 
   it('groups held lines by text and category as textKey reads them, tabs and newlines at their ends too, and says where they took place', async () => {
     await addLines([[' \tStrainers\n', '\tSTRAINER  Y\tBRASS \n'], ['strainers', 'strainer y brass']], 300);
-    // the same line bought for a site in London: its location, not its entity's country, is its region
+    // the same line, with a no-break space, bought for a site in London: its location, not its
+    // entity's country, is its region (upper case, as the engine reads it)
     await t.db.pg.query(
       `insert into activities (org_id, import_id, line_no, entity_id, period_start, period_end, activity_type, quantity, unit, description, category, attributes)
-       values ($1, $2, 302, $3, '2024-03-01', '2024-03-31', 'spend', '1000', 'USD', 'STRAINER Y BRASS', 'Strainers', '{"location": "GB-LND"}')`,
-      [orgId, importId, entityId],
+       values ($1, $2, 302, $3, '2024-03-01', '2024-03-31', 'spend', '1000', 'USD', $4, 'Strainers', '{"location": "gb-lnd"}')`,
+      [orgId, importId, entityId, 'STRAINER\u00a0Y BRASS'],
     );
     const held = await runUntilFinished(t.db.pool, { orgId, periodStart: '2024-01-01', periodEnd: '2024-12-31', factorSetId: 'epa-sc-v1.3.0', gwpSetId: 'AR5', chunkSize: 100, options: { matchThreshold: 1 } });
     const groups = (await reviewGroups(t.db.pool, held.id, 100)).filter((g) => g.text.includes('strainer'));

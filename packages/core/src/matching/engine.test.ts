@@ -209,6 +209,24 @@ describe('the region of a row', () => {
   it('changes nothing, to the last bit, where every key or none has a factor for the region', () => {
     expect(regional.regionClass!('DE', 'kWh')).toBe('');
     expect(electricity('DE')).toEqual(electricity(undefined));
+    // Japan has a factor for gas only: the region splits the keys, but neither "electricity" key
+    // has a factor there, so both count half and the answer is the one without a region.
+    const withGas = createMatchEngine({
+      lexicon: [
+        { key: 'uk-electricity', phrase: 'electricity', source: 'tally-activity-lexicon' },
+        { key: 'grid-average', phrase: 'electricity supply', source: 'tally-activity-lexicon' },
+        { key: 'jp-gas', phrase: 'city gas', source: 'tally-activity-lexicon' },
+      ],
+      targets: [
+        { key: 'uk-electricity', title: 'UK electricity', dimensions: ['energy'], regions: ['GB'] },
+        { key: 'grid-average', title: 'Electricity grid average', dimensions: ['energy'], regions: ['FR', 'US'] },
+        { key: 'jp-gas', title: 'City gas', dimensions: ['energy'], regions: ['JP'] },
+      ],
+    });
+    expect(withGas.regionClass!('JP', 'kWh')).not.toBe('');
+    const q = { description: 'Electricity supply', unit: 'kWh' };
+    expect(withGas.match({ ...q, region: 'JP' })).toEqual(withGas.match(q));
+    expect(withGas.match(q).alternatives.map((a) => a.key).sort()).toEqual(['grid-average', 'uk-electricity']);
     expect(regional.regionClass!('US', 'kWh')).not.toBe('');
     expect(regional.regionClass!('US-EGRID-CAMX', 'kWh')).toBe(regional.regionClass!('US', 'kWh'));
     // nor for a unit none of the regional keys is in: the region weighs only the keys a row can match

@@ -156,7 +156,8 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     const query = weightedTerms(queryTerms(textWords));
     if (query.length === 0) return noMatch('the text has no words to match on');
     const allow = admitted(dimension);
-    // Whether the line buys a service is the line's own say, not its category's.
+    // Whether the line buys a service is its own words' say (its description and category name),
+    // not the words its category's profile lends.
     const prior = priorFor(namesService(textWords), q.region, dimension);
     const own = rank(query, allow, prior);
     if (!own) return noMatch(`no ${dimension ?? ''} factor shares a word with the text`.replace('  ', ' '));

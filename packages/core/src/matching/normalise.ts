@@ -121,7 +121,7 @@ export function textKey(s: string): string {
  */
 export function words(text: string): string[] {
   const out: string[] = [];
-  const lower = text.toLowerCase().replace(DESIGNATION_WRITTEN, 'r$1').replace(GRADE_WRITTEN, ' grade$1 ').replace(VEHICLE_SIZE, '$1$2 $2');
+  const lower = text.toLowerCase().replace(DESIGNATION_WRITTEN, 'r$1').replace(GRADE_AFTER, '$1 grade$2').replace(GRADE_BEFORE, 'grade$1 $2').replace(VEHICLE_SIZE, '$1$3 $2 $3');
   const n = lower.length;
   const garment = GARMENT.test(lower);
   let i = 0;
@@ -163,23 +163,26 @@ const BREAK = new Set([44, 59, 58, 40, 41]);
  * A refrigerant's ASHRAE designation however it is written ("R-410A", "R410A", "HFC-134a",
  * "HCFC 22", "HFO-1234yf"), as one word: "r410a", "r134a", "r22", "r1234yf". The number names the
  * gas (HFC-134a is R-134a), so the chemical prefix goes; without this the digits were dropped as a
- * size and every refrigerant read as the same "refrigerant".
+ * size and every refrigerant read as the same "refrigerant". A number followed by a unit of mass
+ * is a quantity, not a gas: "HFC 12 kg top-up" is 12 kg of an HFC, not CFC-12.
  */
-const DESIGNATION_WRITTEN = /\b(?:r-?|(?:hfc|hcfc|cfc|pfc|hfo)[-\s]?)(\d{2,4}[a-z]{0,2})\b/g;
+const DESIGNATION_WRITTEN = /\b(?:r-?|(?:hfc|hcfc|cfc|pfc|hfo)[-\s]?)(\d{2,4}[a-z]{0,2})\b(?!\s*(?:kgs?|lbs?|g|oz|t|tonnes?|tons?)\b)/g;
 const DESIGNATION = /^r\d{2,4}[a-z]{0,2}$/;
 /**
- * A fuel oil's grade ("No. 2", "#6"), as one word: "grade2". Distillate No. 2 and residual No. 6
- * differ by a tenth in CO2 per gallon; without this both read as "fuel oil". A grade elsewhere
- * ("#2 screwdriver") is a word no spend phrase has, so it weighs nothing there.
+ * A fuel oil's grade ("Fuel oil No. 2", "#6 fuel oil", "residual #6"), as one word beside the oil:
+ * "grade2". Distillate No. 2 and residual No. 6 differ by a tenth in CO2 per gallon; without this
+ * both read as "fuel oil". Only next to the oil: "Truck #5 diesel" names a truck, not a grade.
  */
-const GRADE_WRITTEN = /(?:\bno\.?\s*|#\s*)([1-6])\b/g;
+const OIL = String.raw`(?:fuel|heating)\s+oil|distillate|residual`;
+const GRADE_AFTER = new RegExp(String.raw`\b(${OIL})\s*(?:no\.\s*|no\s+|#\s*)([1-6])\b`, 'g');
+const GRADE_BEFORE = new RegExp(String.raw`(?:\bno\.\s*|\bno\s+|#\s*)([1-6])\s+(${OIL})\b`, 'g');
 const GRADE = /^grade[1-6]$/;
 /**
- * A car's size class ("Small car", "large cars") as a word of its own, "smallcar", beside "car".
+ * A car's size class ("Small car", "large petrol cars") as a word of its own, "smallcar", beside "car".
  * Sizes are stop words (a garment's "LARGE" says nothing of what it is), but a car's size class has
  * a factor of its own: a large car emits about twice what a small one does per km.
  */
-const VEHICLE_SIZE = /\b(small|medium|large)\s+(cars?)\b/g;
+const VEHICLE_SIZE = /\b(small|medium|large)\s+(?:(diesel|petrol|gasoline|hybrid|electric|lpg|cng)\s+)?(cars?)\b/g;
 
 function pushWord(raw: string, out: string[], garment: boolean): void {
   // An abbreviation may hold a digit ("o2", "spo2"); otherwise sizes, part numbers and quantities

@@ -1,12 +1,13 @@
 import { termOf } from './normalise.ts';
 
 /**
- * A line names a service when one of its terms (stems) is one of these: only stems that no goods
- * word shares. Porter folds "disposable" into "disposal", "electric" into "electricity", "engine"
- * into "engineering", "utility" (trucks, knives) into "utilities", "cleaner" into "cleaning" and
- * "test kits" into "testing", so those services are told by their word (SERVICE_WORDS). With the
- * stems, medical disposables, electric motors and engine parts lost the goods prior (development
- * set: top-1 +3 items, none lost).
+ * A line names a service when one of its terms (stems) is one of these. Where Porter folds a goods
+ * word into a service's stem, the service is told by its word instead (SERVICE_WORDS): "disposable"
+ * and "disposal", "electric" and "electricity", "engine" and "engineering", "utility" (trucks,
+ * knives) and "utilities", "clean" (a plumbing clean-out) and "cleaning", "test" (kits) and
+ * "testing". With those stems, medical disposables, electric motors and engine parts lost the goods
+ * prior (development set: top-1 +3 items, none lost). "water", "phone" and "print" stay stems,
+ * though a water meter, a phone and prints are goods: not measured apart.
  */
 const SERVICE_TERMS = new Set(['servic', 'repair', 'mainten', 'instal', 'consult', 'rental', 'rent', 'leas', 'train', 'subscript', 'licens', 'insur', 'freight', 'deliveri', 'ship', 'transport', 'haul', 'tow', 'inspect', 'calibr', 'wholesal', 'retail', 'store', 'contractor', 'labor', 'labour', 'hotel', 'lodg', 'travel', 'airfar', 'catering', 'cater', 'legal', 'audit', 'account', 'advertis', 'print', 'design', 'softwar', 'hosting', 'telecom', 'internet', 'phone', 'water', 'sewer']);
 /**

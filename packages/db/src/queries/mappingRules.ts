@@ -113,15 +113,22 @@ export async function reviewGroups(db: CommonQueryMethods, runId: string, limit:
   });
 }
 
+/** JavaScript's \s as a Postgres regular expression: ASCII whitespace and Unicode's spaces. */
+const WHITESPACE = '[\\s\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]+';
+
 function heldGroups(db: CommonQueryMethods, runId: string, limit: number) {
   return db.any(sql.type(ReviewGroup)`
     with held as (
       -- textKey (in @tally/core) in SQL: whitespace runs as one space, then trimmed (trim() alone
       -- drops spaces only, so a tab or newline at an end would stay as a space), then lower case.
-      select lower(trim(regexp_replace(coalesce(a.description, ''), '\\s+', ' ', 'g'))) as text,
-             nullif(lower(trim(regexp_replace(coalesce(a.category, ''), '\\s+', ' ', 'g'))), '') as category,
+      -- JavaScript's \s also takes Unicode's spaces (no-break and the like), which Postgres' \s
+      -- does not in every locale: they are named. (lower() follows the database's locale: in C,
+      -- only ASCII letters; the groups' texts are compared as textKey's in rules either way.)
+      select lower(trim(regexp_replace(coalesce(a.description, ''), ${WHITESPACE}, ' ', 'g'))) as text,
+             nullif(lower(trim(regexp_replace(coalesce(a.category, ''), ${WHITESPACE}, ' ', 'g'))), '') as category,
              r.reason, a.quantity, a.unit, r.match, a.id,
-             coalesce(nullif(a.attributes->>'location', ''), e.country) as region
+             -- as the engine and the factor choice read it: the location, else the entity's country, upper case
+             upper(coalesce(a.attributes->>'location', e.country)) as region
       from calculation_results r join activities a on a.id = r.activity_id join entities e on e.id = a.entity_id
       where r.run_id = ${runId} and r.reason in ('NEEDS_REVIEW', 'NO_MATCH')
     ),
