@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMatchEngine, matchTargetsOf } from '@tally/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUSTIN_DEV_FILE, codePriorOf, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon, stripCensusTitleMarker, type MatchingLexicon } from './index.ts';
+import { AUSTIN_DEV_FILE, BUNDLED_FACTOR_SETS, codePriorOf, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon, stripCensusTitleMarker, type MatchingLexicon } from './index.ts';
 
 describe('matching lexicon', () => {
   let m: MatchingLexicon;
@@ -19,20 +19,21 @@ describe('matching lexicon', () => {
     expect(count('caml')).toBe(1382);
     expect(count('naics-2017-description')).toBe(1016);
     expect(count('tally-expense-lexicon')).toBe(203);
-    expect(count('tally-activity-lexicon')).toBe(160);
+    expect(count('tally-activity-lexicon')).toBe(162);
     expect(count('census-naics-2022-index')).toBe(700); // phrases the 2022 index added, on bridged 2017 codes
     expect(codes('census-naics-2022-index')).toBe(261);
-    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 203 + 160 + 1382 + 700);
+    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 203 + 162 + 1382 + 700);
     const handtools = m.lexicon.find((e) => e.source === 'naics-2017-description' && e.key === 'naics-2017/332216')!;
     expect(handtools.phrase).toContain('manufacturing saw blades');
     expect(handtools.phrase).not.toMatch(/Cross-References|industry comprises/);
     expect(codes('census-naics-2017-index')).toBe(1014);
     expect(codes('caml')).toBe(137);
-    expect(codes()).toBe(1016 + 78);
+    expect(codes()).toBe(1016 + 79);
 
     // Every key is one the bundled sets can be matched to: EPA v1.3.0 codes, and the activity
-    // lexicon's fuel, energy, travel, freight and waste keys in DESNZ, the EPA Hub and the grid set.
-    const bundled = await Promise.all(['epa-sc-v1.3.0', 'desnz-2025', 'epa-hub-2025', 'owid-ember-grid-2025'].map(async (id) => new Set(matchTargetsOf((await loadBundledFactorSet(id)).result.factors).map((t) => t.key))));
+    // lexicon's fuel, energy, travel, freight and waste keys in a DESNZ edition, the EPA Hub or the grid set.
+    const ids = ['epa-sc-v1.3.0', ...BUNDLED_FACTOR_SETS.map((b) => b.meta.id).filter((id) => id !== 'epa-sc-v1.3.0' && id !== 'epa-sc-v1.2')];
+    const bundled = await Promise.all(ids.map(async (id) => new Set(matchTargetsOf((await loadBundledFactorSet(id)).result.factors).map((t) => t.key))));
     const [epa] = bundled;
     expect(m.lexicon.filter((e) => e.source !== 'tally-activity-lexicon').every((e) => epa!.has(e.key))).toBe(true);
     expect(m.lexicon.filter((e) => e.source === 'tally-activity-lexicon' && !bundled.some((keys) => keys.has(e.key)))).toEqual([]);
@@ -252,6 +253,13 @@ describe('matching expense lines on the shipped lexicon', () => {
     const got = LINES.map((line) => [line[0], engine.match({ description: line[0], unit: line[1] }).key]);
     expect(got).toEqual(LINES.map((line) => [line[0], line[column]]));
     expect(got.some(([, key]) => key?.startsWith('mobile-combustion-ch4-n2o/'))).toBe(false);
+  });
+
+  it('names the keys of older DESNZ editions too, where a key changed its name', async () => {
+    const { lexicon, naics2022To2017, codePrior } = await loadMatchingLexicon();
+    const engine = createMatchEngine({ lexicon, targets: matchTargetsOf((await loadBundledFactorSet('desnz-2024')).result.factors), naics2022To2017, codePrior });
+    expect(engine.match({ description: 'Incineration', unit: 'tonne' }).key).toBe('waste-disposal/refuse/commercial-and-industrial-waste/combustion');
+    expect(engine.match({ description: 'Diesel', unit: 'litre' }).key).toBe('fuels/liquid-fuels/diesel-average-biofuel-blend');
   });
 
   it("takes the key with a factor for the row's region when a run's sets name a thing alike", async () => {
