@@ -177,11 +177,16 @@ describe('labelled items', () => {
 });
 
 describe('matching expense lines on the shipped lexicon', () => {
+  // The shipped lexicon, read once, and an engine over bundled sets as a run builds one.
+  let shipped: Promise<MatchingLexicon> | undefined;
+  const engineOver = async (setIds: readonly string[], withPrior = true) => {
+    const { lexicon, naics2022To2017, codePrior } = await (shipped ??= loadMatchingLexicon());
+    const factors = (await Promise.all(setIds.map((id) => loadBundledFactorSet(id)))).flatMap((l) => l.result.factors);
+    return createMatchEngine({ lexicon, targets: matchTargetsOf(factors), naics2022To2017, ...(withPrior ? { codePrior } : {}) });
+  };
+
   it('reaches the right industry from a merchant name, and a fuel factor from a fuel-card line in litres', async () => {
-    const { lexicon, naics2022To2017 } = await loadMatchingLexicon();
-    const desnz = (await loadBundledFactorSet('desnz-2025')).result.factors;
-    const spend = (await loadBundledFactorSet('epa-sc-v1.3.0')).result.factors;
-    const engine = createMatchEngine({ lexicon, targets: matchTargetsOf([...desnz, ...spend]), naics2022To2017 });
+    const engine = await engineOver(['desnz-2025', 'epa-sc-v1.3.0'], false);
     expect(engine.match({ description: 'Lufthansa FRA-JFK', unit: 'EUR' }).key).toBe('naics-2017/481111');
     expect(engine.match({ description: 'MARRIOTT BERLIN 2 NIGHTS', unit: 'EUR' }).key).toBe('naics-2017/721110');
     expect(engine.match({ description: 'Hertz car hire Heathrow', unit: 'GBP' }).key).toBe('naics-2017/532111');
@@ -247,25 +252,20 @@ describe('matching expense lines on the shipped lexicon', () => {
     ['DESNZ 2025', ['desnz-2025'], 2],
     ['the EPA Hub 2025 and the grid set', ['epa-hub-2025', 'owid-ember-grid-2025'], 3],
   ] as const)('matches fuel-card, utility, refrigerant, travel, freight and waste names to the factors of %s', async (_name, sets, column) => {
-    const { lexicon, naics2022To2017, codePrior } = await loadMatchingLexicon();
-    const factors = (await Promise.all(sets.map((id) => loadBundledFactorSet(id)))).flatMap((l) => l.result.factors);
-    const engine = createMatchEngine({ lexicon, targets: matchTargetsOf(factors), naics2022To2017, codePrior });
+    const engine = await engineOver(sets);
     const got = LINES.map((line) => [line[0], engine.match({ description: line[0], unit: line[1] }).key]);
     expect(got).toEqual(LINES.map((line) => [line[0], line[column]]));
     expect(got.some(([, key]) => key?.startsWith('mobile-combustion-ch4-n2o/'))).toBe(false);
   });
 
   it('names the keys of older DESNZ editions too, where a key changed its name', async () => {
-    const { lexicon, naics2022To2017, codePrior } = await loadMatchingLexicon();
-    const engine = createMatchEngine({ lexicon, targets: matchTargetsOf((await loadBundledFactorSet('desnz-2024')).result.factors), naics2022To2017, codePrior });
+    const engine = await engineOver(['desnz-2024']);
     expect(engine.match({ description: 'Incineration', unit: 'tonne' }).key).toBe('waste-disposal/refuse/commercial-and-industrial-waste/combustion');
     expect(engine.match({ description: 'Diesel', unit: 'litre' }).key).toBe('fuels/liquid-fuels/diesel-average-biofuel-blend');
   });
 
   it("takes the key with a factor for the row's region when a run's sets name a thing alike", async () => {
-    const { lexicon, naics2022To2017, codePrior } = await loadMatchingLexicon();
-    const factors = (await Promise.all(['desnz-2025', 'epa-hub-2025', 'owid-ember-grid-2025', 'epa-sc-v1.3.0'].map((id) => loadBundledFactorSet(id)))).flatMap((l) => l.result.factors);
-    const engine = createMatchEngine({ lexicon, targets: matchTargetsOf(factors), naics2022To2017, codePrior });
+    const engine = await engineOver(['desnz-2025', 'epa-hub-2025', 'owid-ember-grid-2025', 'epa-sc-v1.3.0']);
     const key = (description: string, unit: string, region: string) => engine.match({ description, unit, region }).key;
     // Spend factors are all US: a spend line's region changes nothing, so its text is matched once for every country.
     expect(['US', 'DE', 'GB'].map((r) => engine.regionClass!(r, 'EUR'))).toEqual(['', '', '']);

@@ -26,14 +26,17 @@ const DEFAULT_GENDER = /\bmen'?s\s+and\s+boys'?|\bunisex\b(?:\s*\((?:i\.e\.,?\s*
 
 /** The words of a catalogue phrase a purchase line can be matched on (see above); '' when nothing is left. */
 export function cataloguePhrase(phrase: string): string {
-  const kept = phrase.replace(EXCLUSION, ' ').replace(ROUTE, ' ').replace(DEFAULT_GENDER, ' ');
-  // Tidy what is left, for the evidence shown to reviewers (the words are the same either way).
-  return kept.replace(/\s+/g, ' ').replace(/ (?=[,;)])/g, '').replace(/([,;])(?:\s*[,;])+/g, '$1').replace(/^[\s,;]+|[\s,;]+$/g, '');
+  return tidy(phrase.replace(EXCLUSION, ' ').replace(ROUTE, ' ').replace(DEFAULT_GENDER, ' '));
 }
 
 /** A title without what its code leaves out ("Office Supplies (except Paper) Manufacturing"). */
 export function withoutExclusions(phrase: string): string {
-  return phrase.replace(EXCLUSION, ' ').replace(/\s+/g, ' ').replace(/ (?=[,;)])/g, '').trim();
+  return tidy(phrase.replace(EXCLUSION, ' '));
+}
+
+/** What is left after a cut, tidied for the evidence shown to reviewers (the words are the same either way). */
+function tidy(kept: string): string {
+  return kept.replace(/\s+/g, ' ').replace(/ (?=[,;)])/g, '').replace(/([,;])(?:\s*[,;])+/g, '$1').replace(/^[\s,;]+|[\s,;]+$/g, '');
 }
 
 // Made by apparel contractors ("... cut and sew apparel contractors", "Embroidering contractors on apparel").

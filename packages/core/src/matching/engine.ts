@@ -233,7 +233,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     return out;
   }
 
-  return { match, autoAcceptThreshold: AUTO_ACCEPT, regionClass: (region, unit) => regions.of(region, findUnit(unit)?.dimension).cls };
+  return { match, autoAcceptThreshold: AUTO_ACCEPT, regionClass: (region, unit) => (region ? regions.of(region, findUnit(unit)?.dimension).cls : '') };
 }
 
 function noMatch(note: string): MatchOutcome {
