@@ -30,6 +30,7 @@ export * from './matching/targets.ts';
 export * from './matching/categoryProfile.ts';
 export * from './matching/codePrior.ts';
 export * from './matching/mappingRules.ts';
+export * from './matching/examples.ts';
 export * from './reporting/dataQuality.ts';
 export * from './reporting/marketBasedScope2.ts';
 export * from './reporting/runDiff.ts';

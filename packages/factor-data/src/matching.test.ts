@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMatchEngine, matchTargetsOf } from '@tally/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUSTIN_DEV_FILE, BUNDLED_FACTOR_SETS, codePriorOf, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon, stripCensusTitleMarker, type MatchingLexicon } from './index.ts';
+import { AUSTIN_DEV_FILE, BUNDLED_FACTOR_SETS, codePriorOf, examplesOf, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon, stripCensusTitleMarker, type MatchingLexicon } from './index.ts';
 
 describe('matching lexicon', () => {
   let m: MatchingLexicon;
@@ -67,6 +67,13 @@ describe('matching lexicon', () => {
     // uniforms, handtools and protective and first-aid supplies are the city's most common labels
     expect([...p].sort((a, b) => b[1] - a[1]).slice(0, 3)).toEqual([['naics-2017/315220', 48], ['naics-2017/332216', 42], ['naics-2017/339113', 41]]);
     expect(codePriorOf([{ description: 'x', label: '326122', labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [], commodities: [] }, { description: 'y', label: null, labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [], commodities: [] }])).toEqual(new Map([['naics-2017/326122', 1]]));
+  });
+
+  it("ships the Austin development set's labelled descriptions as example lines of their keys", () => {
+    expect(m.examples).toHaveLength(914); // the 15 items labelled -1/-2/-3 name no key
+    expect(m.examples.every((e) => /^naics-2017\/\d{6}$/.test(e.key) && e.source === 'labelled-purchase-line')).toBe(true);
+    expect(m.examples[0]).toEqual({ key: 'naics-2017/326122', phrase: 'COUPLING SCH 40 PVC 3 SLIP', source: 'labelled-purchase-line' });
+    expect(examplesOf([{ description: 'x', label: '326122', labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [], commodities: [] }, { description: 'y', label: null, labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [], commodities: [] }])).toEqual([{ key: 'naics-2017/326122', phrase: 'x', source: 'labelled-purchase-line' }]);
   });
 
   it('bridges NAICS 2022 codes to 2017 codes through identical index phrases', () => {
@@ -179,14 +186,14 @@ describe('labelled items', () => {
 describe('matching expense lines on the shipped lexicon', () => {
   // The shipped lexicon, read once, and an engine over bundled sets as a run builds one.
   let shipped: Promise<MatchingLexicon> | undefined;
-  const engineOver = async (setIds: readonly string[], withPrior = true) => {
-    const { lexicon, naics2022To2017, codePrior } = await (shipped ??= loadMatchingLexicon());
+  const engineOver = async (setIds: readonly string[]) => {
+    const { lexicon, naics2022To2017, codePrior, examples } = await (shipped ??= loadMatchingLexicon());
     const factors = (await Promise.all(setIds.map((id) => loadBundledFactorSet(id)))).flatMap((l) => l.result.factors);
-    return createMatchEngine({ lexicon, targets: matchTargetsOf(factors), naics2022To2017, ...(withPrior ? { codePrior } : {}) });
+    return createMatchEngine({ lexicon, targets: matchTargetsOf(factors), naics2022To2017, codePrior, examples });
   };
 
   it('reaches the right industry from a merchant name, and a fuel factor from a fuel-card line in litres', async () => {
-    const engine = await engineOver(['desnz-2025', 'epa-sc-v1.3.0'], false);
+    const engine = await engineOver(['desnz-2025', 'epa-sc-v1.3.0']);
     expect(engine.match({ description: 'Lufthansa FRA-JFK', unit: 'EUR' }).key).toBe('naics-2017/481111');
     expect(engine.match({ description: 'MARRIOTT BERLIN 2 NIGHTS', unit: 'EUR' }).key).toBe('naics-2017/721110');
     expect(engine.match({ description: 'Hertz car hire Heathrow', unit: 'GBP' }).key).toBe('naics-2017/532111');

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
-import { categoryProfileOf, type CategoryProfile, type CodePrior, type EmissionFactor, type LexiconEntry } from '@tally/core';
+import { categoryProfileOf, EXAMPLE_SOURCE, type CategoryProfile, type CodePrior, type EmissionFactor, type LexiconEntry } from '@tally/core';
 import { DATA_DIR } from './dataDir.ts';
 import { loadBundledFactorSet } from './index.ts';
 
@@ -69,6 +69,8 @@ export interface MatchingLexicon {
   naics2022To2017: Record<string, string[]>;
   /** How often the labelled City of Austin purchase lines land on each key (codePriorOf). */
   codePrior: CodePrior;
+  /** The labelled City of Austin purchase lines as phrases of their keys (examplesOf). */
+  examples: LexiconEntry[];
 }
 
 /**
@@ -184,7 +186,18 @@ export async function loadMatchingLexicon(): Promise<MatchingLexicon> {
     if (code === '******' || to === undefined || codes17ByPhrase.has(norm(phrase)) || seen.has(`${to}|${norm(phrase)}`)) continue;
     add(to, phrase, LEXICON_SOURCES.census2022Index);
   }
-  return { lexicon, naics2022To2017, codePrior: codePriorOf(labelled) };
+  return { lexicon, naics2022To2017, codePrior: codePriorOf(labelled), examples: examplesOf(labelled) };
+}
+
+/**
+ * Labelled items as example lines of their keys (examples.ts in @tally/core): each labelled
+ * description, on `naics-2017/<label>`; items labelled -1/-2/-3 name no key and are left out. The
+ * shipped examples are the Austin development set's 914 labelled descriptions; like the prior, they
+ * are seen data on that set, so `pnpm bench:matching` matches each hash half with the other
+ * half's (--examples).
+ */
+export function examplesOf(items: readonly LabelledItem[]): LexiconEntry[] {
+  return items.filter((i) => i.label).map((i) => ({ key: naicsTargetKey(i.label!), phrase: i.description, source: EXAMPLE_SOURCE }));
 }
 
 /**

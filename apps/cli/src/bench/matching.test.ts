@@ -28,7 +28,7 @@ describe('pnpm bench:matching on a file it has never seen', () => {
     const lines = stdout.trim().split('\n');
     const result = JSON.parse(lines.at(-1)!) as Record<string, number>;
     expect(Object.keys(result).slice(0, 8)).toEqual(['items', 'top1', 'top5', 'noMatchAccuracy', 'autoCoverage', 'autoPrecision', 'factorMae', 'matchesPerSecond']);
-    expect(result).toMatchObject({ items: 3, positives: 2, negatives: 1, rowsLeftOut: 1 });
+    expect(result).toMatchObject({ items: 3, positives: 2, negatives: 1, rowsLeftOut: 1, codePrior: 'shipped', examples: 'shipped' });
     expect(result.top1).toBeGreaterThan(0);
     // the labels' factors come from EPA v1.2, as the file gives none
     expect(result.factorMaeItems).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 /**
- * pnpm bench:matching [--file PATH] [--json] [--threshold X] [--category-digits N] [--code-prior shipped|cross|none] [--fit-confidence] [--strict]
+ * pnpm bench:matching [--file PATH] [--json] [--threshold X] [--category-digits N] [--code-prior shipped|cross|none] [--examples shipped|cross|none] [--fit-confidence] [--strict]
  *
  * Accuracy and speed of factor matching on a labelled purchase file (default: the shipped City of
  * Austin development set). The engine is built once from the shipped lexicon (Census 2017 index,
@@ -13,7 +13,10 @@
  * (counted on the Austin development set), the default for any other file; cross, the default for
  * the development set itself, where the shipped prior would be scored on the items it counted:
  * each item is matched with the prior of the other hash half's items (hashHalf), so every figure
- * is on items the prior has not seen; none, text alone. Figures (see
+ * is on items the prior has not seen; none, text alone. The labelled lines are also example
+ * phrases of their keys (examples.ts in @tally/core), chosen by --examples the same way: shipped
+ * (the Austin development set's, as a run has them; the default for any other file), cross (the
+ * other hash half's; the default for the development set) or none. Figures (see
  * scoreMatches.ts for the exact definitions):
  * - top1: the chosen key is `naics-2017/<label>`; an item labelled -1/-2/-3 is right when the
  *   engine answers no match.
@@ -41,11 +44,11 @@ import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONFIDENCE_MODEL, createMatchEngine, lendsWords, matchTargetsOf, type CategoryProfile, type MatchEngine, type MatchOutcome, type MatchQuery } from '@tally/core';
-import { AUSTIN_DEV_FILE, codePriorOf, itemCategoryProfiles, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon } from '@tally/factor-data';
+import { AUSTIN_DEV_FILE, codePriorOf, examplesOf, itemCategoryProfiles, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon } from '@tally/factor-data';
 import { confidenceSamples, crossHalfCheck, fitLogistic, hashHalf } from './fitConfidence.ts';
 import { scoreMatches } from './scoreMatches.ts';
 
-const { values: args } = parseArgs({ options: { file: { type: 'string', default: AUSTIN_DEV_FILE }, json: { type: 'boolean', default: false }, threshold: { type: 'string' }, 'fit-confidence': { type: 'boolean', default: false }, strict: { type: 'boolean', default: false }, 'category-digits': { type: 'string', default: '5' }, 'code-prior': { type: 'string' } } });
+const { values: args } = parseArgs({ options: { file: { type: 'string', default: AUSTIN_DEV_FILE }, json: { type: 'boolean', default: false }, threshold: { type: 'string' }, 'fit-confidence': { type: 'boolean', default: false }, strict: { type: 'boolean', default: false }, 'category-digits': { type: 'string', default: '5' }, 'code-prior': { type: 'string' }, examples: { type: 'string' } } });
 // pnpm runs the script in the repository's root: a relative path is read from where pnpm was called (INIT_CWD).
 const file = resolve(process.env.INIT_CWD ?? process.cwd(), args.file);
 const fail = (message: string): never => {
@@ -58,10 +61,12 @@ const categoryDigits = Number(args['category-digits']);
 if (!Number.isInteger(categoryDigits) || categoryDigits < 0) fail(`--category-digits: "${args['category-digits']}" is not a whole number >= 0`);
 const codePriorMode = args['code-prior'] ?? (file === resolve(AUSTIN_DEV_FILE) ? 'cross' : 'shipped');
 if (codePriorMode !== 'shipped' && codePriorMode !== 'cross' && codePriorMode !== 'none') fail(`--code-prior: "${codePriorMode}" is not shipped, cross or none`);
+const examplesMode = args.examples ?? (file === resolve(AUSTIN_DEV_FILE) ? 'cross' : 'shipped');
+if (examplesMode !== 'shipped' && examplesMode !== 'cross' && examplesMode !== 'none') fail(`--examples: "${examplesMode}" is not shipped, cross or none`);
 
 const problems: string[] = [];
 const tLoad = performance.now();
-const [{ lexicon, naics2022To2017, codePrior }, v13, v12, items] = await Promise.all([
+const [{ lexicon, naics2022To2017, codePrior, examples }, v13, v12, items] = await Promise.all([
   loadMatchingLexicon(),
   loadBundledFactorSet('epa-sc-v1.3.0'),
   loadBundledFactorSet('epa-sc-v1.2'),
@@ -76,14 +81,19 @@ const targets = matchTargetsOf(v13.result.factors);
 const loadSeconds = (performance.now() - tLoad) / 1000;
 
 const tBuild = performance.now();
-// Speed is measured with the shipped prior whenever a prior is used: the cross engines cost the same.
-const engine = createMatchEngine({ lexicon, targets, naics2022To2017, codePrior: codePriorMode === 'none' ? undefined : codePrior });
+// Speed is measured with the shipped prior and examples whenever they are used: the cross engines cost the same.
+const engine = createMatchEngine({ lexicon, targets, naics2022To2017, codePrior: codePriorMode === 'none' ? undefined : codePrior, examples: examplesMode === 'none' ? undefined : examples });
 const buildSeconds = (performance.now() - tBuild) / 1000;
-/** The engine that scores an item: with --code-prior cross, the one whose prior counts the other hash half. */
+/** The engine that scores an item: with --code-prior or --examples cross, the one whose prior or examples are the other hash half's. */
 const engineOf: (description: string) => MatchEngine =
-  codePriorMode === 'cross'
+  codePriorMode === 'cross' || examplesMode === 'cross'
     ? (() => {
-        const byHalf = ([0, 1] as const).map((half) => createMatchEngine({ lexicon, targets, naics2022To2017, codePrior: codePriorOf(items.filter((i) => hashHalf(i.description) !== half)) }));
+        const byHalf = ([0, 1] as const).map((half) => {
+          const others = items.filter((i) => hashHalf(i.description) !== half);
+          const prior = codePriorMode === 'cross' ? codePriorOf(others) : codePriorMode === 'shipped' ? codePrior : undefined;
+          const lines = examplesMode === 'cross' ? examplesOf(others) : examplesMode === 'shipped' ? examples : undefined;
+          return createMatchEngine({ lexicon, targets, naics2022To2017, codePrior: prior, examples: lines });
+        });
         return (d: string) => byHalf[hashHalf(d)]!;
       })()
     : () => engine;
@@ -151,6 +161,7 @@ const result = {
   rowsLeftOut: problems.length,
   categoryDigits,
   codePrior: codePriorMode,
+  examples: examplesMode,
   /** Categories whose profile lends words (two or more distinct descriptions), and the items in them. */
   categories: new Set(lending).size,
   categorisedItems: lending.length,
@@ -181,6 +192,13 @@ else {
       : codePriorMode === 'shipped'
         ? `code prior: the shipped one (${codePrior.size} keys, counted on the Austin development set)`
         : 'code prior: none',
+  );
+  console.log(
+    examplesMode === 'cross'
+      ? 'labelled lines as examples: each item matched with the other hash half\'s (--examples cross)'
+      : examplesMode === 'shipped'
+        ? `labelled lines as examples: the shipped ones (${examples.length}, the Austin development set's)`
+        : 'labelled lines as examples: none',
   );
   console.log(categoryDigits > 0 ? `categories: the first ${categoryDigits} digits of COMMODITY; ${result.categories} with a profile, holding ${result.categorisedItems} items` : 'categories: none (--category-digits 0)');
   console.log(`top-1 ${pct(scores.top1)}, top-5 ${pct(scores.top5)}, no-match decision agrees ${pct(scores.noMatchAccuracy)}`);

@@ -332,3 +332,39 @@ describe('a code prior', () => {
     expect(engine.match(q).evidence.codePrior).toBeUndefined();
   });
 });
+
+describe('labelled purchase lines as examples', () => {
+  const example: LexiconEntry = { key: 'naics-2017/332913', phrase: 'TAPE THREAD SEAL PTFE 1/2 IN', source: 'labelled-purchase-line' };
+  const q = { description: 'Thread seal tape, PTFE, 3/4"', unit: 'USD' };
+
+  it('match a line worded like one to its key, and say so in the evidence', () => {
+    expect(engine.match(q).key).toBeNull();
+    const o = createMatchEngine({ lexicon: LEXICON, targets: TARGETS, examples: [example] }).match(q);
+    expect(o).toMatchObject({ key: 'naics-2017/332913', method: 'text' });
+    expect(o.evidence.note).toBe('best phrase: "TAPE THREAD SEAL PTFE 1/2 IN" (a labelled purchase line)');
+    expect(o.evidence.terms).toEqual(expect.arrayContaining(['thread', 'seal', 'tape', 'ptfe']));
+  });
+
+  it('count as one phrase of their key, not as words of its whole document', () => {
+    // The example names a hammer too; as a document word it would lift plumbing fittings for every hammer.
+    const withHammer = createMatchEngine({ lexicon: LEXICON, targets: TARGETS, examples: [{ ...example, phrase: 'FAUCET HAMMER ARRESTOR' }] });
+    const hammer = { description: 'HAMMER CLAW 16 OZ', unit: 'USD' };
+    expect(withHammer.match(hammer).key).toBe('naics-2017/332216');
+    expect(withHammer.match(hammer).alternatives.find((a) => a.key === 'naics-2017/332913')?.confidence ?? 0).toBeLessThan(engine.match(hammer).confidence);
+  });
+
+  it("take the organisation's confirmed description rules in: a decision teaches lines worded like it", () => {
+    const rule: MappingRule = { id: 'r1', kind: 'exact', field: 'description', pattern: 'TAPE THREAD SEAL PTFE 1/2 IN', key: 'naics-2017/332913', createdBy: 'reviewer' };
+    expect(engineWith([rule]).match(q)).toMatchObject({ key: 'naics-2017/332913', method: 'text' });
+    expect(engineWith([{ ...rule, kind: 'contains', pattern: 'THREAD SEAL TAPE WHITE' }]).match(q)).toMatchObject({ key: 'naics-2017/332913', method: 'text' });
+    // A rule scoped to one category, a regex, or a rule on another field is no line worded for every category.
+    expect(engineWith([{ ...rule, category: 'PLUMBING' }]).match(q).key).toBeNull();
+    expect(engineWith([{ ...rule, kind: 'regex', pattern: '^TAPE THREAD' }]).match(q).key).toBeNull();
+    expect(engineWith([{ ...rule, field: 'supplier' }]).match(q).key).toBeNull();
+  });
+
+  it('leave keys the engine has no target for out', () => {
+    const o = createMatchEngine({ lexicon: LEXICON, targets: TARGETS, examples: [{ ...example, key: 'naics-2017/999999' }] }).match(q);
+    expect(o.key).toBeNull();
+  });
+});

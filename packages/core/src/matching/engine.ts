@@ -5,6 +5,7 @@ import { confidenceOf } from './confidence.ts';
 import { BROADER, stem, termOf, terms, words } from './normalise.ts';
 import { KeyDocuments, PhraseIndex, type PhraseHit, type QueryTerm } from './phraseIndex.ts';
 import { RuleBook } from './mappingRules.ts';
+import { EXAMPLE_SOURCE, EXAMPLE_WEIGHT, examplesOfRules } from './examples.ts';
 import { categoryProfileKey, lendsWords, type CategoryProfile } from './categoryProfile.ts';
 import { codePriorWeights, withConfirmedKeys, type CodePrior } from './codePrior.ts';
 import { RegionPreference } from './regionPreference.ts';
@@ -19,6 +20,13 @@ export interface MatchEngineInput {
   naics2022To2017?: Readonly<Record<string, readonly string[]>> | undefined;
   /** How often labelled purchase lines land on each key (codePrior.ts), the rules' keys counted in (withConfirmedKeys). */
   codePrior?: CodePrior | undefined;
+  /**
+   * Labelled purchase lines: texts an expert or a reviewer gave a key ("COUPLING BRASS 1 IN" →
+   * naics-2017/332996). Each is a phrase of its key, so a line worded like one finds its key by
+   * the words buyers write, which the catalogues do not hold (examples.ts). The organisation's
+   * confirmed description rules are added as such lines too.
+   */
+  examples?: readonly LexiconEntry[] | undefined;
 }
 
 export interface MatchEngine {
@@ -81,6 +89,11 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     if (text !== '') phrases.push({ key: k, text, weight, source: e.source });
   }
   for (const [i, t] of targets.entries()) phrases.push({ key: i, text: withoutExclusions(t.title), weight: SOURCE_WEIGHT['naics-2017-title']!, source: 'title' });
+  for (const e of [...(input.examples ?? []), ...examplesOfRules(input.rules ?? [])]) {
+    const k = byKey.get(e.key);
+    const text = withoutAsides(e.phrase).trim();
+    if (k !== undefined && text !== '') phrases.push({ key: k, text, weight: EXAMPLE_WEIGHT, source: EXAMPLE_SOURCE });
+  }
   const index = new PhraseIndex(phrases, targets.length);
   const hyphenated = new Map<string, string[]>();
   for (const p of phrases) for (const [w] of p.text.toLowerCase().matchAll(HYPHENATED)) if (!hyphenated.has(w)) hyphenated.set(w, words(w));
@@ -93,7 +106,9 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
       return compounds.resolve(w)?.map(termOf) ?? [t];
     });
   const docTexts = targets.map(() => [] as string[]);
-  for (const p of phrases) docTexts[p.key]!.push(p.text);
+  // A labelled line speaks for itself, not for its key's whole document: one buyer's extra words
+  // ("FAS", a brand) would otherwise lend the key weight for every line that shares them.
+  for (const p of phrases) if (p.source !== EXAMPLE_SOURCE) docTexts[p.key]!.push(p.text);
   const docs = new KeyDocuments(docTexts);
   // The terms of a phrase, for the evidence of a match; the same phrases win again and again.
   const termsOfPhrase = new Map<number, ReadonlySet<string>>();
@@ -176,7 +191,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     const ownBest = own.hits[0]!;
     const evidence: MatchOutcome['evidence'] = {
       terms: query.map((x) => x.term).filter((t) => matched.has(t)),
-      note: `best phrase: "${phrases[best.phrase]!.text}"`,
+      note: `best phrase: "${phrases[best.phrase]!.text}"${phrases[best.phrase]!.source === EXAMPLE_SOURCE ? ' (a labelled purchase line)' : ''}`,
       coverage: round4(ownBest.coverage),
       phraseCoverage: round4(ownBest.phraseCoverage),
       margin,
