@@ -22,6 +22,7 @@ const ACTIVITIES = [
     ['WIRING', 'OUTLET DUPLEX RECEPTACLE'],
     ['WIRING', 'FITTING 2 IN'],
     ['MISC', 'ZZQX 12-1/4'],
+    ['MISC', 'ZZQX 3/8'],
   ].map(([category, description], i) => `DEPOT,2024-03-01,2024-03-31,spend,${1000 + i},USD,${description},${category}`),
 ].join('\n');
 
@@ -69,7 +70,7 @@ describe('the review loop through the API', () => {
     key = org.apiKey.token;
     expect((await call('POST', `/v1/organisations/${orgId}/entities`, { code: 'DEPOT', name: 'Depot', kind: 'site', country: 'US' })).status).toBe(201);
     const upload = await call('POST', `/v1/organisations/${orgId}/activity-imports`, ACTIVITIES, 'text/csv');
-    expect(upload.json()).toMatchObject({ rowsAccepted: 7, rowsRejected: 0 });
+    expect(upload.json()).toMatchObject({ rowsAccepted: 8, rowsRejected: 0 });
   });
   afterAll(async () => {
     await worker?.stop();
@@ -116,5 +117,9 @@ describe('the review loop through the API', () => {
     expect(byLine(4)).toMatchObject({ status: 'calculated', factorId: 'epa-sc-v1.3.0:326122:purchaser', match: { method: 'rule' } });
     expect(byLine(8)).toMatchObject({ status: 'calculated', factorId: 'epa-sc-v1.3.0:332722:purchaser', match: { method: 'rule' } });
     expect(byLine(7)).toMatchObject({ status: 'unmatched', reason: 'NEEDS_REVIEW', match: { method: 'text' } });
+    // The decision is a labelled line too: "ZZQX 3/8", which nothing matched before, is now proposed its key.
+    expect(lines.find((l) => l.text === 'zzqx 3/8')).toMatchObject({ reason: 'NO_MATCH', proposed_key: '' });
+    expect(byLine(9)).toMatchObject({ status: 'unmatched', reason: 'NEEDS_REVIEW', match: { method: 'text', key: 'naics-2017/332722' } });
+    expect(byLine(9).match.evidence.note).toContain('(a labelled purchase line)');
   });
 });

@@ -357,10 +357,18 @@ describe('labelled purchase lines as examples', () => {
     const rule: MappingRule = { id: 'r1', kind: 'exact', field: 'description', pattern: 'TAPE THREAD SEAL PTFE 1/2 IN', key: 'naics-2017/332913', createdBy: 'reviewer' };
     expect(engineWith([rule]).match(q)).toMatchObject({ key: 'naics-2017/332913', method: 'text' });
     expect(engineWith([{ ...rule, kind: 'contains', pattern: 'THREAD SEAL TAPE WHITE' }]).match(q)).toMatchObject({ key: 'naics-2017/332913', method: 'text' });
-    // A rule scoped to one category, a regex, or a rule on another field is no line worded for every category.
-    expect(engineWith([{ ...rule, category: 'PLUMBING' }]).match(q).key).toBeNull();
+    // A regex is no text, and a rule on another field no description.
     expect(engineWith([{ ...rule, kind: 'regex', pattern: '^TAPE THREAD' }]).match(q).key).toBeNull();
     expect(engineWith([{ ...rule, field: 'supplier' }]).match(q).key).toBeNull();
+  });
+
+  it("read a rule for one category as that category's line: it leans the category's rows most", () => {
+    const scoped = engineWith([{ id: 'r1', kind: 'exact', field: 'description', pattern: 'TAPE THREAD SEAL PTFE 1/2 IN', category: 'Plumbing', key: 'naics-2017/332913', createdBy: 'reviewer' }]);
+    const same = scoped.match({ ...q, category: 'PLUMBING' });
+    const other = scoped.match({ ...q, category: 'ELECTRICAL' });
+    expect(same).toMatchObject({ key: 'naics-2017/332913', method: 'text', evidence: { note: 'best phrase: "TAPE THREAD SEAL PTFE 1/2 IN ; Plumbing" (a labelled purchase line)' } });
+    expect(other.key).toBe('naics-2017/332913');
+    expect(other.confidence).toBeLessThan(same.confidence);
   });
 
   it('leave keys the engine has no target for out', () => {
