@@ -23,6 +23,7 @@ const ACTIVITIES = [
     ['WIRING', 'FITTING 2 IN'],
     ['MISC', 'ZZQX 12-1/4'],
     ['MISC', 'ZZQX 3/8'],
+    ['UTILITIES', 'ELECTRICITY BILL MARCH'],
   ].map(([category, description], i) => `DEPOT,2024-03-01,2024-03-31,spend,${1000 + i},USD,${description},${category}`),
 ].join('\n');
 
@@ -70,7 +71,7 @@ describe('the review loop through the API', () => {
     key = org.apiKey.token;
     expect((await call('POST', `/v1/organisations/${orgId}/entities`, { code: 'DEPOT', name: 'Depot', kind: 'site', country: 'US' })).status).toBe(201);
     const upload = await call('POST', `/v1/organisations/${orgId}/activity-imports`, ACTIVITIES, 'text/csv');
-    expect(upload.json()).toMatchObject({ rowsAccepted: 8, rowsRejected: 0 });
+    expect(upload.json()).toMatchObject({ rowsAccepted: 9, rowsRejected: 0 });
   });
   afterAll(async () => {
     await worker?.stop();
@@ -89,6 +90,12 @@ describe('the review loop through the API', () => {
     expect(fitting.map((l) => l.category)).toEqual(['pipe', 'wiring']);
     expect(fitting[0]).toMatchObject({ reason: 'NEEDS_REVIEW', rows: '1', regions: 'US', spend: '1002 USD', proposed_key: 'naics-2017/326122', decided_key: '', key: '' });
     expect(lines.find((l) => l.text === 'zzqx 12-1/4')).toMatchObject({ reason: 'NO_MATCH', proposed_key: '' });
+    // Spend on electricity has no EPA factor, and is Scope 2: no match, and the result says so.
+    expect(lines.find((l) => l.text === 'electricity bill march')).toMatchObject({ reason: 'NO_MATCH', proposed_key: '' });
+    const firstResults = (await call('GET', `/v1/calculation-runs/${first.id}/results?limit=100`)).json().results as { lineNo: number; status: string; reason: string; detail: string; match: { evidence: { withoutFactor?: { key: string } } } }[];
+    const electricity = firstResults.find((r) => r.lineNo === 10)!;
+    expect(electricity).toMatchObject({ status: 'unmatched', reason: 'NO_MATCH', match: { evidence: { withoutFactor: { key: 'naics-2017/221122' } } } });
+    expect(electricity.detail).toMatch(/Scope 2; report it by the kWh/);
 
     // The reviewer confirms PIPE's proposal, decides the unmatched line, and leaves the rest open.
     const filled = lines.map((l) => ({ ...l, key: l.text === 'fitting 2 in' && l.category === 'pipe' ? l.proposed_key! : l.text === 'zzqx 12-1/4' ? 'naics-2017/332722' : '' }));

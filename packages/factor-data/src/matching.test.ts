@@ -76,6 +76,18 @@ describe('matching lexicon', () => {
     expect(examplesOf([{ description: 'x', label: '326122', labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [], commodities: [] }, { description: 'y', label: null, labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [], commodities: [] }])).toEqual([{ key: 'naics-2017/326122', phrase: 'x', source: 'labelled-purchase-line' }]);
   });
 
+  it('ships electric power delivery as a boundary: codes EPA has no spend factor for, with their phrases', () => {
+    expect(m.boundaries.targets.map((t) => [t.key, t.title, t.dimensions])).toEqual([
+      ['naics-2017/221121', 'Electric Bulk Power Transmission and Control', ['currency']],
+      ['naics-2017/221122', 'Electric Power Distribution', ['currency']],
+    ]);
+    expect(m.boundaries.targets[0]!.note).toMatch(/Scope 2; report it by the kWh/);
+    expect(m.boundaries.lexicon).toHaveLength(6 + 2 + 6);
+    expect(m.boundaries.lexicon).toContainEqual({ key: 'naics-2017/221122', phrase: 'power bill', source: 'tally-expense-lexicon' });
+    // not a phrase of the lexicon, whose codes all have EPA factors
+    expect(m.lexicon.some((e) => e.key.startsWith('naics-2017/2211'))).toBe(false);
+  });
+
   it('bridges NAICS 2022 codes to 2017 codes through identical index phrases', () => {
     const b = m.naics2022To2017;
     expect(Object.keys(b)).toHaveLength(967);
@@ -187,10 +199,25 @@ describe('matching expense lines on the shipped lexicon', () => {
   // The shipped lexicon, read once, and an engine over bundled sets as a run builds one.
   let shipped: Promise<MatchingLexicon> | undefined;
   const engineOver = async (setIds: readonly string[]) => {
-    const { lexicon, naics2022To2017, codePrior, examples } = await (shipped ??= loadMatchingLexicon());
+    const { lexicon, naics2022To2017, codePrior, examples, boundaries } = await (shipped ??= loadMatchingLexicon());
     const factors = (await Promise.all(setIds.map((id) => loadBundledFactorSet(id)))).flatMap((l) => l.result.factors);
-    return createMatchEngine({ lexicon, targets: matchTargetsOf(factors), naics2022To2017, codePrior, examples });
+    return createMatchEngine({ lexicon, targets: matchTargetsOf(factors), naics2022To2017, codePrior, examples, boundaries });
   };
+
+  it('answers spend on electricity with no match, as EPA has no factor for it and it is Scope 2, and electricity by the kWh with the grid', async () => {
+    const engine = await engineOver(['epa-sc-v1.3.0', 'epa-hub-2025', 'owid-ember-grid-2025']);
+    for (const line of ['Electricity bill', 'Power bill', 'Electricity charges Q1', 'Electric bill - Main St depot']) {
+      const o = engine.match({ description: line, unit: 'USD', region: 'US' });
+      expect(o, line).toMatchObject({ key: null, method: 'none', evidence: { withoutFactor: { key: 'naics-2017/221122' } } });
+      expect(o.confidence, line).toBeGreaterThan(0.5);
+    }
+    expect(engine.match({ description: 'Electricity bill', unit: 'kWh', region: 'US' }).key).toBe('electricity/grid-average-location-based');
+    // Goods that share its words, and the other utilities, keep their factors.
+    expect(engine.match({ description: 'Solar panels', unit: 'USD' }).key).not.toBeNull();
+    expect(engine.match({ description: 'Electrical supplies', unit: 'USD' }).key).not.toBeNull();
+    expect(engine.match({ description: 'Gas bill', unit: 'USD' }).key).toBe('naics-2017/221210');
+    expect(engine.match({ description: 'Water bill', unit: 'USD' }).key).toBe('naics-2017/221310');
+  });
 
   it('reaches the right industry from a merchant name, and a fuel factor from a fuel-card line in litres', async () => {
     const engine = await engineOver(['desnz-2025', 'epa-sc-v1.3.0']);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
-import { categoryProfileOf, EXAMPLE_SOURCE, type CategoryProfile, type CodePrior, type EmissionFactor, type LexiconEntry } from '@tally/core';
+import { categoryProfileOf, EXAMPLE_SOURCE, type CategoryProfile, type CodePrior, type EmissionFactor, type LexiconEntry, type MatchBoundary } from '@tally/core';
 import { DATA_DIR } from './dataDir.ts';
 import { loadBundledFactorSet } from './index.ts';
 
@@ -71,7 +71,25 @@ export interface MatchingLexicon {
   codePrior: CodePrior;
   /** The labelled City of Austin purchase lines as phrases of their keys (examplesOf). */
   examples: LexiconEntry[];
+  /** What the library holds no spend factor for on purpose (ELECTRIC_POWER), with its phrases. */
+  boundaries: { targets: MatchBoundary[]; lexicon: LexiconEntry[] };
 }
+
+/**
+ * EPA's supply chain factors publish none for electric power generation, transmission and
+ * distribution (NAICS 2211): spend on electricity matched by text went to whatever industry
+ * shared a word ("Electricity bill": motor and generator makers). Bought electricity is Scope 2,
+ * reported by the kWh; counted by spend in Scope 3 as well it would be counted twice. So the
+ * codes of delivering it, transmission and distribution, are boundaries (MatchBoundary in
+ * @tally/core) for spend, matched on their Census index entries, titles and the ledger names of
+ * the expense lexicon ("electricity bill", "power bill"), and answered as no match. The generation
+ * codes are not: their entries ("Solar farms", "Power generation, wind") name what equipment
+ * purchases name too, and a buyer pays the utility that delivers.
+ */
+const ELECTRIC_POWER = {
+  codes: ['221121', '221122'],
+  note: "no spend factor: EPA's supply chain factors leave out electric power (NAICS 2211), as bought electricity is Scope 2; report it by the kWh (a grid or supplier factor applies)",
+} as const;
 
 /**
  * The phrases that name each EPA v1.3.0 NAICS-6 code and the fuel, energy, travel, freight and
@@ -95,6 +113,9 @@ export interface MatchingLexicon {
  * Total with the NAICS descriptions and the expense lexicon (203 merchants and ledger account
  * names): 24,040 entries covering all 1,016 EPA codes (112130 and 541120 by their titles only);
  * 24,202 with the activity lexicon.
+ * - Boundaries (ELECTRIC_POWER): electric power transmission and distribution (221121, 221122), which
+ *   EPA leaves out, with their 6 Census index entries, 2 titles and 6 ledger names of electricity
+ *   bills from the expense lexicon.
  * Bridge: 967 of the 2022 index's 1,010 codes map to at least one EPA code (see the 2022 SOURCE.md).
  */
 export async function loadMatchingLexicon(): Promise<MatchingLexicon> {
@@ -110,11 +131,18 @@ export async function loadMatchingLexicon(): Promise<MatchingLexicon> {
   ]);
 
   const lexicon: LexiconEntry[] = [];
+  const boundaryLexicon: LexiconEntry[] = [];
+  const boundaryTitles = new Map<string, string>();
+  const isBoundary = (code: string) => (ELECTRIC_POWER.codes as readonly string[]).includes(code) && !epa.has(code);
   /** `code|normalised phrase` of every Census phrase (index entry or title) kept. */
   const seen = new Set<string>();
   const add = (code: string, phrase: string, source: string) => {
     const p = phrase.trim();
     const id = `${code}|${norm(p)}`;
+    if (p && isBoundary(code) && source !== LEXICON_SOURCES.caml && source !== LEXICON_SOURCES.naics2017Description) {
+      boundaryLexicon.push({ key: naicsTargetKey(code), phrase: p, source });
+      if (source === LEXICON_SOURCES.naics2017Title) boundaryTitles.set(code, p);
+    }
     if (!p || !epa.has(code) || (source === LEXICON_SOURCES.caml && seen.has(id))) return;
     seen.add(id);
     lexicon.push({ key: naicsTargetKey(code), phrase: p, source });
@@ -142,7 +170,7 @@ export async function loadMatchingLexicon(): Promise<MatchingLexicon> {
   }
   for (const { line, values } of expenses) {
     const code = (values.naics_2017 ?? '').trim();
-    if (!SIX.test(code) || !epa.has(code)) throw new Error(`${EXPENSE_LEXICON}, line ${line}, column naics_2017: "${code}" is not a 6-digit code of the EPA factors`);
+    if (!SIX.test(code) || !(epa.has(code) || isBoundary(code))) throw new Error(`${EXPENSE_LEXICON}, line ${line}, column naics_2017: "${code}" is not a 6-digit code of the EPA factors or of electric power delivery (221121, 221122)`);
     add(code, values.phrase ?? '', LEXICON_SOURCES.expenses);
   }
   for (const { line, values } of activities) {
@@ -186,7 +214,8 @@ export async function loadMatchingLexicon(): Promise<MatchingLexicon> {
     if (code === '******' || to === undefined || codes17ByPhrase.has(norm(phrase)) || seen.has(`${to}|${norm(phrase)}`)) continue;
     add(to, phrase, LEXICON_SOURCES.census2022Index);
   }
-  return { lexicon, naics2022To2017, codePrior: codePriorOf(labelled), examples: examplesOf(labelled) };
+  const boundaryTargets = [...boundaryTitles].sort(([a], [b]) => a.localeCompare(b)).map(([code, title]): MatchBoundary => ({ key: naicsTargetKey(code), title, dimensions: ['currency'], note: ELECTRIC_POWER.note }));
+  return { lexicon, naics2022To2017, codePrior: codePriorOf(labelled), examples: examplesOf(labelled), boundaries: { targets: boundaryTargets, lexicon: boundaryLexicon } };
 }
 
 /**

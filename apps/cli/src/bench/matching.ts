@@ -66,7 +66,7 @@ if (examplesMode !== 'shipped' && examplesMode !== 'cross' && examplesMode !== '
 
 const problems: string[] = [];
 const tLoad = performance.now();
-const [{ lexicon, naics2022To2017, codePrior, examples }, v13, v12, items] = await Promise.all([
+const [{ lexicon, naics2022To2017, codePrior, examples, boundaries }, v13, v12, items] = await Promise.all([
   loadMatchingLexicon(),
   loadBundledFactorSet('epa-sc-v1.3.0'),
   loadBundledFactorSet('epa-sc-v1.2'),
@@ -82,7 +82,7 @@ const loadSeconds = (performance.now() - tLoad) / 1000;
 
 const tBuild = performance.now();
 // Speed is measured with the shipped prior and examples whenever they are used: the cross engines cost the same.
-const engine = createMatchEngine({ lexicon, targets, naics2022To2017, codePrior: codePriorMode === 'none' ? undefined : codePrior, examples: examplesMode === 'none' ? undefined : examples });
+const engine = createMatchEngine({ lexicon, targets, naics2022To2017, codePrior: codePriorMode === 'none' ? undefined : codePrior, examples: examplesMode === 'none' ? undefined : examples, boundaries });
 const buildSeconds = (performance.now() - tBuild) / 1000;
 /** The engine that scores an item: with --code-prior or --examples cross, the one whose prior or examples are the other hash half's. */
 const engineOf: (description: string) => MatchEngine =
@@ -92,7 +92,7 @@ const engineOf: (description: string) => MatchEngine =
           const others = items.filter((i) => hashHalf(i.description) !== half);
           const prior = codePriorMode === 'cross' ? codePriorOf(others) : codePriorMode === 'shipped' ? codePrior : undefined;
           const lines = examplesMode === 'cross' ? examplesOf(others) : examplesMode === 'shipped' ? examples : undefined;
-          return createMatchEngine({ lexicon, targets, naics2022To2017, codePrior: prior, examples: lines });
+          return createMatchEngine({ lexicon, targets, naics2022To2017, codePrior: prior, examples: lines, boundaries });
         });
         return (d: string) => byHalf[hashHalf(d)]!;
       })()

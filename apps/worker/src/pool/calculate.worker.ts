@@ -37,8 +37,8 @@ async function matcherFor(matching: NonNullable<CalculationInput['matching']>, k
   let engine = engines.get(key);
   if (!engine) {
     lexicon ??= loadMatchingLexicon();
-    const { lexicon: entries, naics2022To2017, codePrior, examples } = await lexicon;
-    engine = rememberingMatches(createMatchEngine({ lexicon: entries, targets: matching.targets, rules: matching.rules, naics2022To2017, codePrior, examples }));
+    const { lexicon: entries, naics2022To2017, codePrior, examples, boundaries } = await lexicon;
+    engine = rememberingMatches(createMatchEngine({ lexicon: entries, targets: matching.targets, rules: matching.rules, naics2022To2017, codePrior, examples, boundaries }));
     if (engines.size >= 8) engines.clear();
     engines.set(key, engine);
   }

@@ -376,3 +376,35 @@ describe('labelled purchase lines as examples', () => {
     expect(o.key).toBeNull();
   });
 });
+
+describe('a boundary: something the library holds no factor for on purpose', () => {
+  const boundaries = {
+    targets: [{ key: 'naics-2017/221122', title: 'Electric Power Distribution', dimensions: ['currency'], note: 'no spend factor: report electricity by the kWh' }],
+    lexicon: [{ key: 'naics-2017/221122', phrase: 'electricity bill', source: 'tally-expense-lexicon' }],
+  };
+  const targets = [...TARGETS, { key: 'electricity/grid-average-location-based', title: 'Electricity > Grid average', dimensions: ['energy'] }];
+  const lexicon = [...LEXICON, { key: 'electricity/grid-average-location-based', phrase: 'grid electricity', source: 'factor-name' }];
+  const withBoundary = createMatchEngine({ lexicon, targets, boundaries });
+
+  it('answers a spend line that names it with no match, saying which and why', () => {
+    const o = withBoundary.match({ description: 'Electricity bill March', unit: 'USD' });
+    expect(o).toMatchObject({ key: null, method: 'none', evidence: { withoutFactor: { key: 'naics-2017/221122', title: 'Electric Power Distribution' } } });
+    expect(o.evidence.note).toBe('no spend factor: report electricity by the kWh (best phrase: "electricity bill")');
+    expect(o.confidence).toBeGreaterThan(0.5);
+    // never offered as an alternative a reviewer could choose
+    expect(o.alternatives.some((a) => a.key === 'naics-2017/221122')).toBe(false);
+  });
+
+  it('leaves rows in its units only: electricity by the kWh meets the grid factor', () => {
+    expect(withBoundary.match({ description: 'Electricity bill March', unit: 'kWh' }).key).toBe('electricity/grid-average-location-based');
+  });
+
+  it('answers a row that names it by code with no match too', () => {
+    expect(withBoundary.match({ description: 'utility', naics2017: '221122', unit: 'USD' })).toMatchObject({ key: null, method: 'none', confidence: 0.99, evidence: { code: 'NAICS 2017 221122', withoutFactor: { key: 'naics-2017/221122' } } });
+  });
+
+  it('is no boundary where the run has a factor for its key', () => {
+    const priced = createMatchEngine({ lexicon, targets: [...targets, spend('221122', 'Electric Power Distribution')], boundaries });
+    expect(priced.match({ description: 'Electricity bill March', unit: 'USD' })).toMatchObject({ key: 'naics-2017/221122', method: 'text' });
+  });
+});

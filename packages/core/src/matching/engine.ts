@@ -10,7 +10,7 @@ import { categoryProfileKey, lendsWords, type CategoryProfile } from './category
 import { codePriorWeights, withConfirmedKeys, type CodePrior } from './codePrior.ts';
 import { RegionPreference } from './regionPreference.ts';
 import { namesService } from './serviceWords.ts';
-import type { LexiconEntry, MappingRule, MatchAlternative, MatchOutcome, MatchQuery, MatchTarget } from './types.ts';
+import type { LexiconEntry, MappingRule, MatchAlternative, MatchBoundary, MatchOutcome, MatchQuery, MatchTarget } from './types.ts';
 
 export interface MatchEngineInput {
   lexicon: readonly LexiconEntry[];
@@ -27,6 +27,8 @@ export interface MatchEngineInput {
    * confirmed description rules are added as such lines too.
    */
   examples?: readonly LexiconEntry[] | undefined;
+  /** Things the library holds no factor for on purpose, and their phrases (MatchBoundary). */
+  boundaries?: { targets: readonly MatchBoundary[]; lexicon: readonly LexiconEntry[] } | undefined;
 }
 
 export interface MatchEngine {
@@ -76,10 +78,18 @@ const NAICS_IN_TEXT = /\bnaics(?:[\s-]*(2017|2022))?[\s:#-]*(\d{6})\b/i;
  * factors in units litres convert to). Pure and deterministic.
  */
 export function createMatchEngine(input: MatchEngineInput): MatchEngine {
-  const targets = [...input.targets];
+  const targets: MatchTarget[] = [...input.targets];
   const byKey = new Map(targets.map((t, i) => [t.key, i]));
+  // A boundary is a key like any other to the search; a key the run's sets do have a factor for is no boundary.
+  const boundaryOf: (MatchBoundary | undefined)[] = targets.map(() => undefined);
+  for (const b of input.boundaries?.targets ?? []) {
+    if (byKey.has(b.key)) continue;
+    byKey.set(b.key, targets.length);
+    targets.push({ key: b.key, title: b.title, dimensions: b.dimensions });
+    boundaryOf.push(b);
+  }
   const phrases: { key: number; text: string; weight: number; source: string }[] = [];
-  for (const e of input.lexicon) {
+  for (const e of [...input.lexicon, ...(input.boundaries?.lexicon ?? [])]) {
     const k = byKey.get(e.key);
     let weight = SOURCE_WEIGHT[e.source] ?? 1;
     if (k === undefined || weight <= 0) continue;
@@ -118,7 +128,8 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     return t;
   };
   // A purchase line that names no service buys a good: industries that make goods come first.
-  const goodsPrior = Float64Array.from(targets, (t) => (/^naics-2017\/(11|21|31|32|33)/.test(t.key) || !t.key.startsWith('naics-') ? 1 : SERVICE_PRIOR));
+  // Electricity (a boundary) is bought as a commodity, like goods.
+  const goodsPrior = Float64Array.from(targets, (t, i) => (/^naics-2017\/(11|21|31|32|33)/.test(t.key) || !t.key.startsWith('naics-') || boundaryOf[i] ? 1 : SERVICE_PRIOR));
   const priorLines = withConfirmedKeys(input.codePrior, input.rules ?? []);
   const codePrior = priorLines && priorLines.size > 0 ? codePriorWeights(targets, priorLines) : undefined;
   const dims = targets.map((t) => new Set(t.dimensions));
@@ -130,7 +141,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     if (!a) admittedBy.set(dimension, (a = Uint8Array.from(dims, (d) => (d.has(dimension) ? 1 : 0))));
     return a;
   };
-  const regions = new RegionPreference(targets, admitted);
+  const regions = new RegionPreference(targets, admitted, (k) => boundaryOf[k] !== undefined);
   /** The prior of a search: goods before services unless the line names a service, times the region's weights. */
   const priors = new Map<string, Float64Array>();
   const priorFor = (service: boolean, region: string | undefined, dimension: string | undefined): Float64Array | undefined => {
@@ -143,6 +154,15 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
   };
   const rules = new RuleBook(input.rules ?? []);
 
+  /** No match: the row names something the library holds no factor for on purpose (a boundary), and the evidence says which and why. */
+  const beyond = (b: MatchBoundary, confidence: number, alternatives: MatchAlternative[], evidence: MatchOutcome['evidence']): MatchOutcome => ({
+    key: null,
+    title: null,
+    method: 'none',
+    confidence,
+    alternatives,
+    evidence: { ...evidence, note: evidence.note ? `${b.note} (${evidence.note})` : b.note, withoutFactor: { key: b.key, title: b.title } },
+  });
   const outcomeFor = (key: string, method: MatchOutcome['method'], confidence: number, evidence: MatchOutcome['evidence']): MatchOutcome => {
     const t = targets[byKey.get(key) ?? -1];
     return { key, title: t?.title ?? key, method, confidence, alternatives: [{ key, title: t?.title ?? key, confidence }], evidence };
@@ -159,11 +179,13 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     const code = codeOf(q, input.naics2022To2017);
     if (code) {
       const k = byKey.get(code.key);
-      if (k !== undefined && fits(k)) return outcomeFor(code.key, 'code', code.confidence, { code: code.evidence });
+      const b = k === undefined ? undefined : boundaryOf[k];
+      if (k !== undefined && fits(k)) return b ? beyond(b, code.confidence, [], { code: code.evidence }) : outcomeFor(code.key, 'code', code.confidence, { code: code.evidence });
     }
     if (q.activityKey) {
       const k = byKey.get(q.activityKey);
-      if (k !== undefined && fits(k)) return outcomeFor(q.activityKey, 'code', 0.99, { code: q.activityKey, note: 'the row names the factor key' });
+      const b = k === undefined ? undefined : boundaryOf[k];
+      if (k !== undefined && fits(k)) return b ? beyond(b, 0.99, [], { code: q.activityKey }) : outcomeFor(q.activityKey, 'code', 0.99, { code: q.activityKey, note: 'the row names the factor key' });
     }
     // (3) + (4) text, unit-compatible targets only
     const text = q.category ? (q.description ? `${q.description} ; ${q.category}` : q.category) : (q.description ?? '');
@@ -185,7 +207,8 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     // The confidence is the text's own: the category's words choose among close candidates, but
     // they are the neighbours' words, so a key they put first is not more certain for it.
     const conf = withCategory ? keptConfidences(final.hits, own.hits, own.conf) : own.conf;
-    const alternatives: MatchAlternative[] = final.hits.map((h, i) => ({ key: targets[h.key]!.key, title: targets[h.key]!.title, confidence: conf[i]! }));
+    // A boundary is no key a reviewer could choose: never an alternative.
+    const alternatives: MatchAlternative[] = final.hits.flatMap((h, i) => (boundaryOf[h.key] ? [] : [{ key: targets[h.key]!.key, title: targets[h.key]!.title, confidence: conf[i]! }]));
     const best = final.hits[0]!;
     const matched = phraseTerms(best.phrase);
     const ownBest = own.hits[0]!;
@@ -203,6 +226,9 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     }
     if (final.textBest !== undefined) evidence.codePrior = { lines: priorLines!.get(targets[best.key]!.key) ?? 0, changed: best.key !== final.textBest };
     if (ownBest.coverage < NO_MATCH_COVERAGE) return { key: null, title: null, method: 'none', confidence: 1 - own.conf[0]!, alternatives, evidence: { ...evidence, note: `too weak a match (${evidence.note})` } };
+    // As sure that no factor fits as that the text names the boundary.
+    const boundary = boundaryOf[best.key];
+    if (boundary) return beyond(boundary, conf[0]!, alternatives, evidence);
     return { key: alternatives[0]!.key, title: alternatives[0]!.title, method: 'text', confidence: conf[0]!, alternatives, evidence };
   }
 

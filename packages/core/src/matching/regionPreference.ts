@@ -30,13 +30,19 @@ const ANY_REGION: RegionWeights = { cls: '' };
 export class RegionPreference {
   readonly #regionsOf: (ReadonlySet<string> | undefined)[];
   readonly #admitted: (dimension: string | undefined) => Uint8Array | undefined;
+  readonly #neutral: Uint8Array;
   readonly #byRegion = new Map<string, RegionWeights>();
   readonly #classOfWeights = new Map<string, string>();
 
-  /** `admitted`: per unit dimension, 1 for each key a row in it can match (all when undefined). */
-  constructor(targets: readonly MatchTarget[], admitted: (dimension: string | undefined) => Uint8Array | undefined) {
+  /**
+   * `admitted`: per unit dimension, 1 for each key a row in it can match (all when undefined).
+   * `neutral`: keys the region says nothing about (boundaries, which have no factor anywhere): weight
+   * 1, and left out when telling whether the region changes a ranking.
+   */
+  constructor(targets: readonly MatchTarget[], admitted: (dimension: string | undefined) => Uint8Array | undefined, neutral: (key: number) => boolean = () => false) {
     this.#regionsOf = targets.map((t) => (t.regions ? new Set(t.regions.map((r) => r.toUpperCase())) : undefined));
     this.#admitted = admitted;
+    this.#neutral = Uint8Array.from(targets, (_, k) => (neutral(k) ? 1 : 0));
   }
 
   of(region: string | undefined, dimension: string | undefined): RegionWeights {
@@ -46,10 +52,11 @@ export class RegionPreference {
     if (!r) {
       const path = regionPath(region);
       const allow = this.#admitted(dimension);
-      const serves = Uint8Array.from(this.#regionsOf, (rs) => (!rs || path.some((p) => rs.has(p)) ? 1 : 0));
+      const serves = Uint8Array.from(this.#regionsOf, (rs, k) => (!rs || this.#neutral[k] === 1 || path.some((p) => rs.has(p)) ? 1 : 0));
       // Every key the unit admits served, or none (spend keys are all US): the weights change no ranking.
-      const first = serves.findIndex((_, k) => !allow || allow[k] === 1);
-      if (serves.every((x, k) => (allow && allow[k] !== 1) || x === serves[first])) r = ANY_REGION;
+      const counts = (k: number) => (!allow || allow[k] === 1) && this.#neutral[k] === 0;
+      const first = serves.findIndex((_, k) => counts(k));
+      if (serves.every((x, k) => !counts(k) || x === serves[first])) r = ANY_REGION;
       else {
         const content = serves.join('');
         let cls = this.#classOfWeights.get(content);

@@ -25,6 +25,19 @@ export interface MatchTarget {
   regions?: readonly string[] | undefined;
 }
 
+/**
+ * Something the factor library holds no factor for on purpose, in the unit dimensions where a row
+ * of it would otherwise be matched to something else: spend on electricity, which EPA's supply
+ * chain factors leave out, as bought electricity is Scope 2 and reported by the kWh. A row matched
+ * to one is answered as no match, with `note` saying why and what to do instead.
+ */
+export interface MatchBoundary {
+  key: string;
+  title: string;
+  dimensions: readonly string[];
+  note: string;
+}
+
 /** An organisation's confirmed mapping rule. */
 export interface MappingRule {
   id: string;
@@ -101,5 +114,7 @@ export interface MatchOutcome {
      * answer (the best key without it).
      */
     codePrior?: { lines: number; changed: boolean };
+    /** No match because the text names something the library holds no factor for on purpose (MatchBoundary): which. */
+    withoutFactor?: { key: string; title: string };
   };
 }
