@@ -85,13 +85,14 @@ describe('the review loop through the API', () => {
     const download = await call('GET', `/v1/organisations/${orgId}/match-reviews?period=2024&format=csv`);
     expect(download.type).toMatch(/^text\/csv/);
     const lines = parse(download.text, { columns: true }) as Record<string, string>[];
-    expect(Object.keys(lines[0]!)).toEqual(['text', 'category', 'reason', 'rows', 'regions', 'spend', 'spend_share', 'proposed_key', 'proposed_title', 'proposed_confidence', 'decided_key', 'key']);
+    expect(Object.keys(lines[0]!)).toEqual(['text', 'category', 'reason', 'rows', 'regions', 'spend', 'spend_share', 'proposed_key', 'proposed_title', 'proposed_confidence', 'note', 'decided_key', 'key']);
     const fitting = lines.filter((l) => l.text === 'fitting 2 in');
     expect(fitting.map((l) => l.category)).toEqual(['pipe', 'wiring']);
     expect(fitting[0]).toMatchObject({ reason: 'NEEDS_REVIEW', rows: '1', regions: 'US', spend: '1002 USD', proposed_key: 'naics-2017/326122', decided_key: '', key: '' });
     expect(lines.find((l) => l.text === 'zzqx 12-1/4')).toMatchObject({ reason: 'NO_MATCH', proposed_key: '' });
     // Spend on electricity has no EPA factor, and is Scope 2: no match, and the result says so.
-    expect(lines.find((l) => l.text === 'electricity bill march')).toMatchObject({ reason: 'NO_MATCH', proposed_key: '' });
+    expect(lines.find((l) => l.text === 'electricity bill march')).toMatchObject({ reason: 'NO_MATCH', proposed_key: '', note: expect.stringMatching(/^no spend factor: .* Scope 2/) });
+    expect(fitting[0]!.note).toMatch(/^best phrase: "/);
     const firstResults = (await call('GET', `/v1/calculation-runs/${first.id}/results?limit=100`)).json().results as { lineNo: number; status: string; reason: string; detail: string; match: { evidence: { withoutFactor?: { key: string } } } }[];
     const electricity = firstResults.find((r) => r.lineNo === 10)!;
     expect(electricity).toMatchObject({ status: 'unmatched', reason: 'NO_MATCH', match: { evidence: { withoutFactor: { key: 'naics-2017/221122' } } } });

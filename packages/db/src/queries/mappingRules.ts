@@ -160,12 +160,13 @@ function heldGroups(db: CommonQueryMethods, runId: string, limit: number) {
 }
 
 /** The columns of the review queue as CSV; `key` is left empty for the reviewer to fill and upload back. */
-export const REVIEW_CSV_COLUMNS = ['text', 'category', 'reason', 'rows', 'regions', 'spend', 'spend_share', 'proposed_key', 'proposed_title', 'proposed_confidence', 'decided_key', 'key'] as const;
+export const REVIEW_CSV_COLUMNS = ['text', 'category', 'reason', 'rows', 'regions', 'spend', 'spend_share', 'proposed_key', 'proposed_title', 'proposed_confidence', 'note', 'decided_key', 'key'] as const;
 
 /**
  * The review queue as a spreadsheet: one line per group. A reviewer fills `key` where they decide
  * (the proposed key to confirm it, another to override it) and POSTs the file back as text/csv;
- * lines left without a key stay open.
+ * lines left without a key stay open. `note` is the engine's own word on the proposal (the phrase
+ * it matched, or why there is none: "no spend factor: ... Scope 2 ...").
  */
 export function reviewGroupsCsv(groups: readonly ReviewGroup[]): string {
   const field = (o: Record<string, unknown> | null, k: string) => (o && (typeof o[k] === 'string' || typeof o[k] === 'number') ? (o[k] as string | number) : null);
@@ -182,6 +183,7 @@ export function reviewGroupsCsv(groups: readonly ReviewGroup[]): string {
       field(g.proposal, 'key'),
       field(g.proposal, 'title'),
       field(g.proposal, 'confidence'),
+      field(g.proposal && typeof g.proposal.evidence === 'object' ? (g.proposal.evidence as Record<string, unknown>) : null, 'note'),
       g.decision?.key,
       '',
     ]),
