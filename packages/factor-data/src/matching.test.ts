@@ -82,7 +82,7 @@ describe('matching lexicon', () => {
       ['naics-2017/221122', 'Electric Power Distribution', ['currency']],
     ]);
     expect(m.boundaries.targets[0]!.note).toMatch(/Scope 2; report it by the kWh/);
-    expect(m.boundaries.lexicon).toHaveLength(6 + 2 + 6);
+    expect(m.boundaries.lexicon).toHaveLength(6 + 2 + 5);
     expect(m.boundaries.lexicon).toContainEqual({ key: 'naics-2017/221122', phrase: 'power bill', source: 'tally-expense-lexicon' });
     // not a phrase of the lexicon, whose codes all have EPA factors
     expect(m.lexicon.some((e) => e.key.startsWith('naics-2017/2211'))).toBe(false);

@@ -114,7 +114,7 @@ const ELECTRIC_POWER = {
  * names): 24,040 entries covering all 1,016 EPA codes (112130 and 541120 by their titles only);
  * 24,202 with the activity lexicon.
  * - Boundaries (ELECTRIC_POWER): electric power transmission and distribution (221121, 221122), which
- *   EPA leaves out, with their 6 Census index entries, 2 titles and 6 ledger names of electricity
+ *   EPA leaves out, with their 6 Census index entries, 2 titles and 5 ledger names of electricity
  *   bills from the expense lexicon.
  * Bridge: 967 of the 2022 index's 1,010 codes map to at least one EPA code (see the 2022 SOURCE.md).
  */
