@@ -27,7 +27,7 @@ describe('categoryProfileOf', () => {
     // "tee", "elbow", "pipe" are each held by 1 of 10 lines: exactly the minimum share.
     expect(p.terms.slice(2).map((t) => t.term)).toEqual(['aax', 'bbx', 'ccx', 'ddx', 'eex', 'elbow', 'ffx', 'ggx', 'pipe', 'tee']);
     expect(p.terms.every((t) => t.count >= CATEGORY_MIN_SHARE * p.descriptions)).toBe(true);
-    const wide = categoryProfileOf(Array.from({ length: 20 }, (_, i) => `PVC PART ${'abcdefghijklmnopqrst'[i]!.repeat(3)}`));
+    const wide = categoryProfileOf(Array.from({ length: 20 }, (_, i) => `PVC ITEM ${'abcdefghijklmnopqrst'[i]!.repeat(3)}`));
     expect(wide.terms).toEqual([{ term: 'plastic', count: 20 }, { term: 'pvc', count: 20 }]);
   });
 

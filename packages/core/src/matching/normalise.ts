@@ -59,9 +59,9 @@ const STOP = new Set(
   (
     'a an and or the of for to in on at by from with without as per all any other others not otherwise classified nos nec etc ' +
     'type types style size sizes kind assorted various misc miscellaneous item items each ea pair pr set sets pack pk pkg package case cs box bx ctn carton roll rl ' +
-    'lot unit units pc pcs piece pieces qty quantity no number num ref part parts accessory accessories ' +
+    'lot unit units pc pcs piece pieces qty quantity no number num ref accessory accessories ' +
     'inch inches in ft feet yd mm cm m lb lbs pound pounds oz ounce ounces gal gallon gallons qt quart quarts pt pint liter liters ml kg g ' +
-    'deg degree degrees dia diameter od id length long wide width high height thick thickness x xl xxl xxxl xs lg lrg large xlarge xxlarge xsmall med medium sm small mini sz ' +
+    'deg degree degrees dia diameter od id length long wide width height thick thickness x xl xxl xxxl xs lg lrg large xlarge xxlarge xsmall med medium sm small mini sz ' +
     'equal equivalent approved brand model mfr manufacturer contract price agreement per annum year annual order purchase delivery deliver del date ' +
     'new used include including includes incl only use usage shall be will may must'
   ).split(' '),
