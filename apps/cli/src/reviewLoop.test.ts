@@ -85,7 +85,7 @@ describe('the review loop through the API', () => {
     const download = await call('GET', `/v1/organisations/${orgId}/match-reviews?period=2024&format=csv`);
     expect(download.type).toMatch(/^text\/csv/);
     const lines = parse(download.text, { columns: true }) as Record<string, string>[];
-    expect(Object.keys(lines[0]!)).toEqual(['text', 'category', 'reason', 'rows', 'regions', 'spend', 'spend_share', 'proposed_key', 'proposed_title', 'proposed_confidence', 'note', 'decided_key', 'key']);
+    expect(Object.keys(lines[0]!)).toEqual(['text', 'category', 'reason', 'rows', 'regions', 'spend', 'spend_share', 'proposed_key', 'proposed_title', 'proposed_confidence', 'note', 'decided_key', 'decided_regions', 'for_region', 'key']);
     const fitting = lines.filter((l) => l.text === 'fitting 2 in');
     expect(fitting.map((l) => l.category)).toEqual(['pipe', 'wiring']);
     expect(fitting[0]).toMatchObject({ reason: 'NEEDS_REVIEW', rows: '1', regions: 'US', spend: '1002 USD', proposed_key: 'naics-2017/326122', decided_key: '', key: '' });
@@ -98,14 +98,20 @@ describe('the review loop through the API', () => {
     expect(electricity).toMatchObject({ status: 'unmatched', reason: 'NO_MATCH', match: { evidence: { withoutFactor: { key: 'naics-2017/221122' } } } });
     expect(electricity.detail).toMatch(/Scope 2; report it by the kWh/);
 
-    // The reviewer confirms PIPE's proposal, decides the unmatched line, and leaves the rest open.
-    const filled = lines.map((l) => ({ ...l, key: l.text === 'fitting 2 in' && l.category === 'pipe' ? l.proposed_key! : l.text === 'zzqx 12-1/4' ? 'naics-2017/332722' : '' }));
+    // The reviewer confirms PIPE's proposal, decides the unmatched line, decides the cord for British
+    // sites only (the depot is American), and leaves the rest open.
+    const filled = lines.map((l) => ({
+      ...l,
+      key: l.text === 'fitting 2 in' && l.category === 'pipe' ? l.proposed_key! : l.text === 'zzqx 12-1/4' ? 'naics-2017/332722' : l.text === 'plug electric cord 120v' ? 'naics-2017/335931' : '',
+      for_region: l.text === 'plug electric cord 120v' ? 'gb' : '',
+    }));
     const csv = toCsv(Object.keys(filled[0]!), filled.map((l) => Object.values(l)));
     const decided = await call('POST', `/v1/organisations/${orgId}/match-reviews`, csv, 'text/csv');
     expect(decided.status).toBe(201);
-    expect(decided.json().rules.map((r: { pattern: string; category: string | null; key: string }) => [r.pattern, r.category, r.key])).toEqual([
-      ['fitting 2 in', 'pipe', 'naics-2017/326122'],
-      ['zzqx 12-1/4', 'misc', 'naics-2017/332722'],
+    expect(decided.json().rules.map((r: { pattern: string; category: string | null; region: string | null; key: string }) => [r.pattern, r.category, r.region, r.key])).toEqual([
+      ['fitting 2 in', 'pipe', null, 'naics-2017/326122'],
+      ['plug electric cord 120v', 'wiring', 'GB', 'naics-2017/335931'],
+      ['zzqx 12-1/4', 'misc', null, 'naics-2017/332722'],
     ]);
 
     // A typo in a key is refused with its line; nothing of that file is stored.
@@ -114,9 +120,13 @@ describe('the review loop through the API', () => {
     expect(typo.json().errors).toEqual([{ line: 2, column: 'key', detail: 'unknown factor key "naics-2017/33593"' }]);
 
     const queue = (await call('GET', `/v1/organisations/${orgId}/match-reviews?period=2024`)).json();
-    const decision = (text: string, category: string) => queue.groups.find((g: { text: string; category: string }) => g.text === text && g.category === category)?.decision;
-    expect(decision('fitting 2 in', 'pipe')).toMatchObject({ key: 'naics-2017/326122', category: 'pipe', createdBy: expect.stringMatching(/^api-key:/) });
+    const group = (text: string, category: string) => queue.groups.find((g: { text: string; category: string }) => g.text === text && g.category === category);
+    const decision = (text: string, category: string) => group(text, category)?.decision;
+    expect(decision('fitting 2 in', 'pipe')).toMatchObject({ key: 'naics-2017/326122', category: 'pipe', region: null, createdBy: expect.stringMatching(/^api-key:/) });
+    expect(group('fitting 2 in', 'pipe').decidedRegions).toEqual(['US']);
     expect(decision('fitting 2 in', 'wiring')).toBeNull();
+    // The British decision leaves the American rows open.
+    expect(group('plug electric cord 120v', 'wiring')).toMatchObject({ regions: ['US'], decision: null, decidedRegions: [] });
 
     const next = await runToEnd();
     const { results } = (await call('GET', `/v1/calculation-runs/${next.id}/results?limit=100`)).json();
@@ -125,6 +135,7 @@ describe('the review loop through the API', () => {
     expect(byLine(4)).toMatchObject({ status: 'calculated', factorId: 'epa-sc-v1.3.0:326122:purchaser', match: { method: 'rule' } });
     expect(byLine(8)).toMatchObject({ status: 'calculated', factorId: 'epa-sc-v1.3.0:332722:purchaser', match: { method: 'rule' } });
     expect(byLine(7)).toMatchObject({ status: 'unmatched', reason: 'NEEDS_REVIEW', match: { method: 'text' } });
+    expect(byLine(5)).toMatchObject({ status: 'unmatched', reason: 'NEEDS_REVIEW', match: { method: 'text' } });
     // The decision is a labelled line too: "ZZQX 3/8", which nothing matched before, is now proposed its key.
     expect(lines.find((l) => l.text === 'zzqx 3/8')).toMatchObject({ reason: 'NO_MATCH', proposed_key: '' });
     expect(byLine(9)).toMatchObject({ status: 'unmatched', reason: 'NEEDS_REVIEW', match: { method: 'text', key: 'naics-2017/332722' } });

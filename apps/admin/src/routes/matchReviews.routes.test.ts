@@ -44,6 +44,22 @@ describe('match reviews and mapping rules through the API', () => {
     expect(onCategory).toMatchObject({ status: 400, body: { errors: [expect.objectContaining({ pointer: '/category' })] } });
   });
 
+  it('stores a decision for one region as a rule for rows there, beside the rule for any region; a region must be a region code', async () => {
+    const text = 'electricity';
+    const any = await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/match-reviews`, { text, key: 'naics-2017/335312' });
+    const gb = await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/match-reviews`, { text, key: 'naics-2017/335311', region: ' gb ' });
+    expect(any.body).toMatchObject({ region: null });
+    expect(gb).toMatchObject({ status: 201, body: { pattern: text, key: 'naics-2017/335311', region: 'GB' } });
+    // a newer decision for GB replaces only GB's rule
+    const gbAgain = await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/mapping-rules`, { pattern: text, key: 'naics-2017/335999', region: 'GB' });
+    const live = (await app.call(a.key, 'GET', `/v1/organisations/${a.orgId}/mapping-rules`)).body.rules.filter((r: { pattern: string }) => r.pattern === text);
+    expect(live.map((r: { id: string; region: string | null }) => [r.id, r.region])).toEqual([[any.body.id, null], [gbAgain.body.id, 'GB']]);
+    const bad = await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/match-reviews`, { text, key: 'naics-2017/335311', region: 'Great Britain' });
+    expect(bad).toMatchObject({ status: 400, body: { errors: [expect.objectContaining({ pointer: '/region' })] } });
+    const csv = await app.call(a.key, 'POST', `/v1/organisations/${a.orgId}/match-reviews`, 'text,key,for_region\r\nelectricity,naics-2017/335311,US-EGRID\r\nelectricity,naics-2017/335311,U S\r\n', { 'content-type': 'text/csv' });
+    expect(csv).toMatchObject({ status: 400, body: { errors: [{ line: 3, column: 'for_region', detail: expect.stringContaining('region code') }] } });
+  });
+
   it('stores many decisions at once, all or none', async () => {
     const url = `/v1/organisations/${a.orgId}/match-reviews`;
     const batch = [

@@ -7,6 +7,14 @@ import { requireOrg } from '../http/auth.ts';
 import { ProblemError, badRequest, fromZod, notFound } from '../http/problem.ts';
 
 const Category = z.string().trim().min(1).max(500).nullish();
+/** Upper case, as factor regions are written (GB, US, US-EGRID-CAMX); null: any region. */
+const Region = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .max(60)
+  .regex(/^[A-Z0-9]+(?:-[A-Z0-9]+)*$/, 'a region code such as GB, US or US-EGRID-CAMX')
+  .nullish();
 
 const RuleBody = z
   .object({
@@ -16,15 +24,18 @@ const RuleBody = z
     key: z.string().trim().min(1).max(300),
     /** Only rows of this category; absent or null: any category. */
     category: Category,
+    /** Only rows in this region or a region within it; absent or null: any region. */
+    region: Region,
   })
   .strict()
   .refine((r) => !(r.field === 'category' && r.category), { path: ['category'], message: 'a rule on the category field already names its category' });
 
 /**
  * Confirming or overriding a review group: an exact rule on the group's text, for the group's
- * category when `category` is given (a group's `category`), else for the text in any category.
+ * category when `category` is given (a group's `category`), else for the text in any category; for
+ * rows in `region` (one of a group's `regions`, or a region around it) only when it is given.
  */
-const ReviewDecision = z.object({ text: z.string().trim().min(1).max(500), key: z.string().trim().min(1).max(300), category: Category }).strict();
+const ReviewDecision = z.object({ text: z.string().trim().min(1).max(500), key: z.string().trim().min(1).max(300), category: Category, region: Region }).strict();
 /** Many groups at once (a reviewer working through the queue): stored together or not at all. */
 const ReviewDecisions = z.object({ decisions: z.array(ReviewDecision).min(1).max(1000) }).strict();
 
@@ -61,9 +72,9 @@ function decisionsFromCsv(text: string): { decision: z.infer<typeof ReviewDecisi
   const errors: { line: number; column: string; detail: string }[] = [];
   for (const { info, record } of records) {
     if (!record.key?.trim()) continue;
-    const d = ReviewDecision.safeParse({ text: record.text, key: record.key, category: record.category?.trim() || null });
+    const d = ReviewDecision.safeParse({ text: record.text, key: record.key, category: record.category?.trim() || null, region: record.for_region?.trim() || null });
     if (d.success) out.push({ decision: d.data, where: { line: info.lines, column: 'key' } });
-    else for (const i of d.error.issues) errors.push({ line: info.lines, column: String(i.path[0] ?? 'text'), detail: i.message });
+    else for (const i of d.error.issues) errors.push({ line: info.lines, column: i.path[0] === 'region' ? 'for_region' : String(i.path[0] ?? 'text'), detail: i.message });
   }
   if (errors.length > 0) throw new ProblemError(400, 'urn:tally:problem:validation', 'Invalid request', 'the CSV has lines that are not valid decisions', { errors });
   if (out.length === 0) throw badRequest('no line of the CSV has a key: fill the key column of the groups you decide');
@@ -123,7 +134,7 @@ export function matchReviewRoutes(db: Db): Router {
     const rules = await createMappingRules(
       db.pool,
       orgId,
-      decisions.map(({ decision: d }) => ({ kind: 'exact', field: 'description', pattern: d.text, key: d.key, category: d.category ?? null, createdBy })),
+      decisions.map(({ decision: d }) => ({ kind: 'exact', field: 'description', pattern: d.text, key: d.key, category: d.category ?? null, region: d.region ?? null, createdBy })),
     );
     res.status(201).json(many ? { rules } : rules[0]);
   });

@@ -174,6 +174,33 @@ describe('match engine', () => {
     expect(scopedOnly.match({ description: 'FITTING 2 IN', category: 'wiring', unit: 'USD' }).method).not.toBe('rule');
   });
 
+  it("applies a rule for one region only to rows in it or in a region within it, the narrowest first", () => {
+    const withRules = engineWith([
+      { id: 'r-any', kind: 'exact', field: 'description', pattern: 'diesel', key: 'naics-2017/332913', createdBy: 'key-1' },
+      { id: 'r-gb', kind: 'exact', field: 'description', pattern: 'diesel', key: 'fuels/liquid-fuels/diesel-average-biofuel-blend', region: 'GB', createdBy: 'key-2' },
+      { id: 'r-us', kind: 'exact', field: 'description', pattern: 'diesel', key: 'naics-2017/326122', region: 'us', createdBy: 'key-3' },
+      { id: 'r-camx', kind: 'exact', field: 'description', pattern: 'diesel', key: 'naics-2017/332216', region: 'US-EGRID-CAMX', createdBy: 'key-4' },
+    ]);
+    const ruleFor = (region?: string) => withRules.match({ description: 'DIESEL', unit: 'USD', ...(region ? { region } : {}) }).evidence.ruleId;
+    expect(ruleFor('GB')).toBe('r-gb');
+    expect(ruleFor('US')).toBe('r-us');
+    expect(ruleFor('US-EGRID-RFCW')).toBe('r-us');
+    expect(ruleFor('US-EGRID-CAMX')).toBe('r-camx');
+    expect(ruleFor('DE')).toBe('r-any');
+    expect(ruleFor()).toBe('r-any');
+    // The rule for British rows is a rule, not a labelled line for every row's text.
+    expect(engineWith([{ id: 'r-gb', kind: 'exact', field: 'description', pattern: 'widget gizmo', key: 'naics-2017/332216', region: 'GB', createdBy: 'k' }]).match({ description: 'widget gizmo', unit: 'USD', region: 'DE' }).key).toBeNull();
+  });
+
+  it('remembers answers per the rule regions that hold for a row: a rule for one region is not served to another', () => {
+    const rules: MappingRule[] = [{ id: 'r-gb', kind: 'exact', field: 'description', pattern: 'hammer', key: 'naics-2017/326122', region: 'GB', createdBy: 'k' }];
+    const engine = engineWith(rules);
+    expect([engine.regionClass!('GB', 'USD'), engine.regionClass!('GB-ENG', 'USD'), engine.regionClass!('DE', 'USD'), engine.regionClass!(undefined, 'USD')]).toEqual(['|GB', '|GB', '', '']);
+    const remembering = rememberingMatches(engine);
+    expect(remembering.match({ description: 'HAMMER', unit: 'USD', region: 'GB' }).method).toBe('rule');
+    expect(remembering.match({ description: 'HAMMER', unit: 'USD', region: 'DE' })).toMatchObject({ method: 'text', key: 'naics-2017/332216' });
+  });
+
   it('answers no match when there is nothing to go on', () => {
     expect(engine.match({ description: '12 X 4 IN 16OZ', unit: 'USD' })).toMatchObject({ key: null, method: 'none' });
     expect(engine.match({ description: 'zzyzx quux', unit: 'USD' })).toMatchObject({ key: null, method: 'none' });

@@ -37,8 +37,8 @@ export interface MatchEngine {
   readonly autoAcceptThreshold: number;
   /**
    * A name for what a row's region changes in the engine's answers for rows in `unit`
-   * (regionPreference.ts): rows whose regions have one name get the same answer for the same text; ''
-   * when the region changes nothing.
+   * (regionPreference.ts, and the rules scoped to a region that hold there): rows whose regions have
+   * one name get the same answer for the same text; '' when the region changes nothing.
    */
   regionClass?(region: string | undefined, unit: string): string;
 }
@@ -274,7 +274,13 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     return out;
   }
 
-  return { match, autoAcceptThreshold: AUTO_ACCEPT, regionClass: (region, unit) => (region ? regions.of(region, findUnit(unit)?.dimension).cls : '') };
+  // The class also names the rule regions that hold for the region: rows of two regions are answered
+  // alike only when the same rules can decide them.
+  const ruleRegions = (region: string | undefined) => {
+    const r = rules.regionsFor(region);
+    return r === '' ? '' : `|${r}`;
+  };
+  return { match, autoAcceptThreshold: AUTO_ACCEPT, regionClass: (region, unit) => (region ? regions.of(region, findUnit(unit)?.dimension).cls : '') + ruleRegions(region) };
 }
 
 function noMatch(note: string): MatchOutcome {

@@ -53,6 +53,13 @@ export interface MappingRule {
    * category too, so a reviewer can confirm it for one category alone.
    */
   category?: string | null;
+  /**
+   * Only rows that took place in this region (the row's region: its location, else its entity's
+   * country), or in a region within it: "US" holds for "US-EGRID-CAMX". Absent or null: rows of
+   * any region. "Electricity" confirmed as the UK grid for British sites should not send American
+   * sites to it.
+   */
+  region?: string | null;
   /** Who confirmed it (API key id or user), for the lineage. */
   createdBy: string;
 }

@@ -11,17 +11,19 @@ export const MappingRuleRow = z.object({
   key: z.string(),
   /** Only rows of this category; null: any category. */
   category: z.string().nullable(),
+  /** Only rows in this region or a region within it; null: any region. */
+  region: z.string().nullable(),
   createdBy: z.string(),
   createdAt: z.string(),
   retiredAt: z.string().nullable(),
 });
 export type MappingRuleRow = z.infer<typeof MappingRuleRow>;
 
-const ruleColumns = sql.fragment`id, kind, field, pattern, factor_key as key, category, created_by as "createdBy", created_at as "createdAt", retired_at as "retiredAt"`;
+const ruleColumns = sql.fragment`id, kind, field, pattern, factor_key as key, category, region, created_by as "createdBy", created_at as "createdAt", retired_at as "retiredAt"`;
 
 /**
  * Adds rules in one transaction (all or none), each retiring a live rule on the same (kind,
- * field, pattern, category): the newest confirmation wins and the old one stays for the lineage of
+ * field, pattern, category, region): the newest confirmation wins and the old one stays for the lineage of
  * earlier results. In the order given, so of two equal rules in one batch the second stands.
  */
 export async function createMappingRules(db: DatabasePool, orgId: string, rules: readonly Omit<MappingRule, 'id'>[]): Promise<MappingRuleRow[]> {
@@ -34,11 +36,11 @@ export async function createMappingRules(db: DatabasePool, orgId: string, rules:
       await tx.query(sql.unsafe`
         update mapping_rules set retired_at = now()
         where org_id = ${orgId} and kind = ${rule.kind} and field = ${rule.field} and lower(pattern) = lower(${rule.pattern})
-          and lower(coalesce(category, '')) = lower(${rule.category ?? ''}) and retired_at is null`);
+          and lower(coalesce(category, '')) = lower(${rule.category ?? ''}) and coalesce(region, '') = ${rule.region?.toUpperCase() ?? ''} and retired_at is null`);
       out.push(
         await tx.one(sql.type(MappingRuleRow)`
-          insert into mapping_rules (org_id, kind, field, pattern, factor_key, category, created_by)
-          values (${orgId}, ${rule.kind}, ${rule.field}, ${rule.pattern}, ${rule.key}, ${rule.category ?? null}, ${rule.createdBy})
+          insert into mapping_rules (org_id, kind, field, pattern, factor_key, category, region, created_by)
+          values (${orgId}, ${rule.kind}, ${rule.field}, ${rule.pattern}, ${rule.key}, ${rule.category ?? null}, ${rule.region?.toUpperCase() ?? null}, ${rule.createdBy})
           returning ${ruleColumns}`),
       );
     }
@@ -59,7 +61,7 @@ export async function listMappingRules(db: CommonQueryMethods, orgId: string, in
 
 /** The live rules in the engine's form. */
 export async function liveMappingRules(db: CommonQueryMethods, orgId: string): Promise<MappingRule[]> {
-  return (await listMappingRules(db, orgId)).map(({ id, kind, field, pattern, key, category, createdBy }) => ({ id, kind, field, pattern, key, category, createdBy }));
+  return (await listMappingRules(db, orgId)).map(({ id, kind, field, pattern, key, category, region, createdBy }) => ({ id, kind, field, pattern, key, category, region, createdBy }));
 }
 
 export async function retireMappingRule(db: CommonQueryMethods, orgId: string, ruleId: string): Promise<boolean> {
@@ -93,9 +95,14 @@ export const ReviewGroup = z.object({
 
 /**
  * A review group, and the live rule that decides it when one does (set since the run: the next run
- * applies it), as the matcher would pick it for the group's text and category.
+ * applies it), as the matcher would pick it for the group's text, category and regions: one rule
+ * for all of the group's regions, else null, with the regions some rule decides in
+ * `decidedRegions` (a decision for British sites leaves the group's American rows open).
  */
-export type ReviewGroup = z.infer<typeof ReviewGroup> & { decision: { ruleId: string; key: string; category: string | null; createdBy: string } | null };
+export type ReviewGroup = z.infer<typeof ReviewGroup> & {
+  decision: { ruleId: string; key: string; category: string | null; region: string | null; createdBy: string } | null;
+  decidedRegions: string[];
+};
 
 /**
  * Rows of a run held for review (below the threshold) or left without a match, grouped by their
@@ -108,8 +115,14 @@ export async function reviewGroups(db: CommonQueryMethods, runId: string, limit:
   const [groups, rules] = await Promise.all([heldGroups(db, runId, limit), liveMappingRules(db, orgId)]);
   const book = new RuleBook(rules);
   return groups.map((g) => {
-    const rule = book.first({ description: g.text, category: g.category });
-    return { ...g, decision: rule ? { ruleId: rule.id, key: rule.key, category: rule.category ?? null, createdBy: rule.createdBy } : null };
+    const regions = g.regions.length > 0 ? g.regions : [undefined];
+    const rules = regions.map((region) => book.first({ description: g.text, category: g.category, region }));
+    const rule = rules.every((r) => r !== undefined && r.id === rules[0]!.id) ? rules[0] : undefined;
+    return {
+      ...g,
+      decision: rule ? { ruleId: rule.id, key: rule.key, category: rule.category ?? null, region: rule.region ?? null, createdBy: rule.createdBy } : null,
+      decidedRegions: g.regions.filter((_, i) => rules[i] !== undefined),
+    };
   });
 }
 
@@ -160,13 +173,15 @@ function heldGroups(db: CommonQueryMethods, runId: string, limit: number) {
 }
 
 /** The columns of the review queue as CSV; `key` is left empty for the reviewer to fill and upload back. */
-export const REVIEW_CSV_COLUMNS = ['text', 'category', 'reason', 'rows', 'regions', 'spend', 'spend_share', 'proposed_key', 'proposed_title', 'proposed_confidence', 'note', 'decided_key', 'key'] as const;
+export const REVIEW_CSV_COLUMNS = ['text', 'category', 'reason', 'rows', 'regions', 'spend', 'spend_share', 'proposed_key', 'proposed_title', 'proposed_confidence', 'note', 'decided_key', 'decided_regions', 'for_region', 'key'] as const;
 
 /**
  * The review queue as a spreadsheet: one line per group. A reviewer fills `key` where they decide
  * (the proposed key to confirm it, another to override it) and POSTs the file back as text/csv;
  * lines left without a key stay open. `note` is the engine's own word on the proposal (the phrase
- * it matched, or why there is none: "no spend factor: ... Scope 2 ...").
+ * it matched, or why there is none: "no spend factor: ... Scope 2 ..."). `decided_key` is the rule
+ * that decides every region of the group, `decided_regions` the regions some rule decides;
+ * `for_region`, when the reviewer fills it, makes the decision hold for rows in that region only.
  */
 export function reviewGroupsCsv(groups: readonly ReviewGroup[]): string {
   const field = (o: Record<string, unknown> | null, k: string) => (o && (typeof o[k] === 'string' || typeof o[k] === 'number') ? (o[k] as string | number) : null);
@@ -185,6 +200,8 @@ export function reviewGroupsCsv(groups: readonly ReviewGroup[]): string {
       field(g.proposal, 'confidence'),
       field(g.proposal && typeof g.proposal.evidence === 'object' ? (g.proposal.evidence as Record<string, unknown>) : null, 'note'),
       g.decision?.key,
+      g.decidedRegions.join('; '),
+      '',
       '',
     ]),
   );
