@@ -116,7 +116,8 @@ describe("a purchase line's category", () => {
     const rule = await createMappingRule(t.db.pool, orgId, { kind: 'exact', field: 'description', pattern: groups[1]!.text, key: 'naics-2017/335931', category: groups[1]!.category, createdBy: 'api-key:reviewer' });
     // the queue now shows the wiring group as decided, PIPE's as still open
     const after = (await reviewGroups(t.db.pool, held.id, 100)).filter((g) => g.text === 'fitting 2 in');
-    expect(after.map((g) => g.decision)).toEqual([null, { ruleId: rule.id, key: 'naics-2017/335931', category: 'wiring', createdBy: 'api-key:reviewer' }]);
+    expect(after.map((g) => g.decision)).toEqual([null, { ruleId: rule.id, key: 'naics-2017/335931', category: 'wiring', region: null, createdBy: 'api-key:reviewer' }]);
+    expect(after.map((g) => g.decidedRegions)).toEqual([[], ['US']]);
     const [pipe, wiring] = await terse((await run())!.id);
     expect(wiring).toMatchObject({ factor_id: 'epa-sc-v1.3.0:335931:purchaser', match: { method: 'rule', evidence: { ruleId: rule.id, createdBy: 'api-key:reviewer' } } });
     expect(pipe).toMatchObject({ factor_id: 'epa-sc-v1.3.0:326122:purchaser', match: { method: 'text' } });

@@ -19,12 +19,14 @@ export const CODE_PRIOR_WEIGHT = 0.1;
 /**
  * The prior with an organisation's confirmed rules counted in, one labelled line per rule: the
  * review loop's decisions are the organisation's own conventions, so a confirmed "GLOVES NITRILE"
- * also leans the next close glove line its way. Undefined when there is neither.
+ * also leans the next close glove line its way. A rule for one region counts for nothing here: the
+ * prior leans rows of every region. Undefined when there is neither.
  */
-export function withConfirmedKeys(prior: CodePrior | undefined, rules: readonly { key: string }[]): CodePrior | undefined {
-  if (rules.length === 0) return prior;
+export function withConfirmedKeys(prior: CodePrior | undefined, rules: readonly { key: string; region?: string | null | undefined }[]): CodePrior | undefined {
+  const counted = rules.filter((r) => !r.region);
+  if (counted.length === 0) return prior;
   const out = new Map(prior);
-  for (const r of rules) out.set(r.key, (out.get(r.key) ?? 0) + 1);
+  for (const r of counted) out.set(r.key, (out.get(r.key) ?? 0) + 1);
   return out;
 }
 

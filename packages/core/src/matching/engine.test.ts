@@ -198,7 +198,10 @@ describe('match engine', () => {
     expect([engine.regionClass!('GB', 'USD'), engine.regionClass!('GB-ENG', 'USD'), engine.regionClass!('DE', 'USD'), engine.regionClass!(undefined, 'USD')]).toEqual(['|GB', '|GB', '', '']);
     const remembering = rememberingMatches(engine);
     expect(remembering.match({ description: 'HAMMER', unit: 'USD', region: 'GB' }).method).toBe('rule');
-    expect(remembering.match({ description: 'HAMMER', unit: 'USD', region: 'DE' })).toMatchObject({ method: 'text', key: 'naics-2017/332216' });
+    const de = remembering.match({ description: 'HAMMER', unit: 'USD', region: 'DE' });
+    expect(de).toMatchObject({ method: 'text', key: 'naics-2017/332216' });
+    // nor does it count in the code prior, which leans rows of every region
+    expect(de.evidence.codePrior).toBeUndefined();
   });
 
   it('answers no match when there is nothing to go on', () => {

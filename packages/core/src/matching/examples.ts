@@ -19,11 +19,11 @@ export const EXAMPLE_WEIGHT = 1;
 /**
  * The organisation's confirmed rules on the description as labelled lines: a reviewer who confirms
  * "GLOVES NITRILE L" as surgical supplies has labelled it, and "GLOVES NITRILE XL BOX 100" is worded
- * like it. Exact and contains rules only: a regex is no text; and rules for every region only, as a
- * phrase cannot tell where a row took place. A rule for one category is the line
- * as the engine reads a row of that category, its text and the category's name ("FITTING 2 IN ;
- * PIPE", engine.ts): it leans rows of that category most, and a row of another category, whose
- * own category's name the example lacks, less.
+ * like it. Exact and contains rules only, as a regex is no text; and rules for every region only,
+ * as a phrase cannot tell where a row took place. A rule for one category is the line as the engine
+ * reads a row of that category, its text and the category's name ("FITTING 2 IN ; PIPE",
+ * engine.ts): it leans rows of that category most, and a row of another category, whose own
+ * category's name the example lacks, less.
  */
 export function examplesOfRules(rules: readonly MappingRule[]): LexiconEntry[] {
   return rules
