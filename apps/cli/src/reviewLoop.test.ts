@@ -48,8 +48,8 @@ describe('the review loop through the API', () => {
     const text = await res.text();
     return { status: res.status, type: res.headers.get('content-type') ?? '', text, json: () => JSON.parse(text) };
   };
-  const runToEnd = async () => {
-    const created = await call('POST', `/v1/organisations/${orgId}/calculation-runs`, { period: '2024', factorSetIds: ['epa-sc-v1.3.0'], gwpSetId: 'AR5', options: { matchThreshold: 1 } });
+  const runToEnd = async (options: object = {}) => {
+    const created = await call('POST', `/v1/organisations/${orgId}/calculation-runs`, { period: '2024', factorSetIds: ['epa-sc-v1.3.0'], gwpSetId: 'AR5', options: { matchThreshold: 1, ...options } });
     expect(created.status).toBe(202);
     const id = created.json().id as string;
     for (let i = 0; i < 600; i++) {
@@ -140,5 +140,16 @@ describe('the review loop through the API', () => {
     expect(lines.find((l) => l.text === 'zzqx 3/8')).toMatchObject({ reason: 'NO_MATCH', proposed_key: '' });
     expect(byLine(9)).toMatchObject({ status: 'unmatched', reason: 'NEEDS_REVIEW', match: { method: 'text', key: 'naics-2017/332722' } });
     expect(byLine(9).match.evidence.note).toContain('(a labelled purchase line)');
+
+    // Without Tally's shipped labels the organisation's own decisions still teach (ZZQX), and the
+    // code prior counts its rules alone: one line of plastics pipe fittings, the PIPE decision.
+    const own = await runToEnd({ shippedLabels: false });
+    const ownResults = (await call('GET', `/v1/calculation-runs/${own.id}/results?limit=100`)).json().results as { lineNo: number; match: { key: string; evidence: { note: string; codePrior?: { lines: number } } } }[];
+    const ownLine = (lineNo: number) => ownResults.find((r) => r.lineNo === lineNo)!;
+    expect(byLine(2).match).toMatchObject({ key: 'naics-2017/326122', evidence: { codePrior: { lines: expect.any(Number) } } });
+    expect(byLine(2).match.evidence.codePrior.lines).toBeGreaterThan(1);
+    expect(ownLine(2).match).toMatchObject({ key: 'naics-2017/326122', evidence: { codePrior: { lines: 1 } } });
+    expect(ownLine(9).match).toMatchObject({ key: 'naics-2017/332722' });
+    expect(ownLine(9).match.evidence.note).toContain('(a labelled purchase line)');
   });
 });

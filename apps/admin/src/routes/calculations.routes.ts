@@ -15,7 +15,7 @@ const CreateRun = z
     gwpSetId: z.string().min(1).default('AR5'),
     chunkSize: z.number().int().min(100).max(200_000).default(10_000),
     options: z
-      .object({ radiativeForcing: z.enum(['with', 'without']).default('with'), matchThreshold: z.number().min(0).max(1).optional() })
+      .object({ radiativeForcing: z.enum(['with', 'without']).default('with'), matchThreshold: z.number().min(0).max(1).optional(), shippedLabels: z.boolean().optional() })
       .strict()
       .default({ radiativeForcing: 'with' }),
     /**
@@ -63,8 +63,8 @@ export function calculationRoutes(db: Db, analytics?: ClickHouseClient): Router 
       factorSetIds: setIds,
       gwpSetId: body.data.gwpSetId,
       chunkSize: body.data.chunkSize,
-      // The organisation's review threshold unless the run says otherwise.
-      options: { ...body.data.options, matchThreshold: body.data.options.matchThreshold ?? Number(org.matchThreshold) },
+      // The organisation's review threshold and use of the shipped labels unless the run says otherwise.
+      options: { ...body.data.options, matchThreshold: body.data.options.matchThreshold ?? Number(org.matchThreshold), shippedLabels: body.data.options.shippedLabels ?? org.useShippedLabels },
       baseRunId,
     });
     res.status(202).location(`/v1/calculation-runs/${run.id}`).json(presentRun(run, []));

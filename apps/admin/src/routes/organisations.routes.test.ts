@@ -75,6 +75,15 @@ describe('organisations, entities and API keys', () => {
     expect((await app.call(b.key, 'PATCH', `/v1/organisations/${a.orgId}`, { matchThreshold: 0.1 })).status).toBe(404);
   });
 
+  it("sets whether the organisation's matches use Tally's shipped labelled lines, which runs take unless they say otherwise", async () => {
+    const a = await seedOrganisation(app, 'Own conventions');
+    expect((await app.call(a.key, 'GET', `/v1/organisations/${a.orgId}`)).body.useShippedLabels).toBe(true);
+    expect(await app.call(a.key, 'PATCH', `/v1/organisations/${a.orgId}`, { useShippedLabels: false })).toMatchObject({ status: 200, body: { useShippedLabels: false, matchThreshold: '0.8' } });
+    expect((await app.call(a.key, 'PATCH', `/v1/organisations/${a.orgId}`, { useShippedLabels: 'no' })).status).toBe(400);
+    const created = await app.call(ADMIN_TOKEN, 'POST', '/v1/organisations', { name: 'Own from the start', useShippedLabels: false });
+    expect(created.body.organisation).toMatchObject({ useShippedLabels: false });
+  });
+
   it('validates entity input with problem details', async () => {
     const { orgId, key } = await seedOrganisation(app, 'Gamma');
     const bad = await app.call(key, 'POST', `/v1/organisations/${orgId}/entities`, { code: 'S2', name: 'S2', kind: 'factory', country: 'GBR' });

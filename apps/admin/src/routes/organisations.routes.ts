@@ -4,7 +4,13 @@ import { z } from 'zod';
 import { requireOperator, requireOrg } from '../http/auth.ts';
 import { ProblemError, fromZod, notFound } from '../http/problem.ts';
 
-const CreateOrganisation = z.object({ name: z.string().trim().min(1).max(200), consolidationApproach: ConsolidationApproach.optional(), matchThreshold: z.number().min(0).max(1).optional() });
+const CreateOrganisation = z.object({
+  name: z.string().trim().min(1).max(200),
+  consolidationApproach: ConsolidationApproach.optional(),
+  matchThreshold: z.number().min(0).max(1).optional(),
+  /** Whether text matches use Tally's shipped labelled purchase lines (default true); each run's default. */
+  useShippedLabels: z.boolean().optional(),
+});
 const UpdateOrganisation = CreateOrganisation.partial()
   .extend({
     /** The base year (null clears it); setting another one records its figure of record anew. */

@@ -25,20 +25,22 @@ export interface ChunkTask {
   categoryProfiles?: CalculationInput['categoryProfiles'];
 }
 
-// The lexicon is read once per thread, on first use; an engine is built per distinct target list
-// and rule set (a run's factor sets), and reused by every batch of that run, remembering its
-// answers, so each distinct row text is matched once per thread and run.
+// The lexicon is read once per thread, on first use; an engine is built per distinct target list,
+// rule set and use of the shipped labels (a run's factor sets and options), and reused by every
+// batch of that run, remembering its answers, so each distinct row text is matched once per
+// thread and run.
 let lexicon: ReturnType<typeof loadMatchingLexicon> | undefined;
 const engines = new Map<string, MatchEngine>();
 // Per context: what the calculation keeps between a run's chunks (prepared factors, each distinct row's resolution).
 const contexts = new Map<string, { context: CalculationContext; engineKey: string | undefined; cache: CalculationCache }>();
 
-async function matcherFor(matching: NonNullable<CalculationInput['matching']>, key: string): Promise<MatchEngine> {
+async function matcherFor(matching: NonNullable<CalculationInput['matching']>, shippedLabels: boolean, key: string): Promise<MatchEngine> {
   let engine = engines.get(key);
   if (!engine) {
     lexicon ??= loadMatchingLexicon();
     const { lexicon: entries, naics2022To2017, codePrior, examples, boundaries } = await lexicon;
-    engine = rememberingMatches(createMatchEngine({ lexicon: entries, targets: matching.targets, rules: matching.rules, naics2022To2017, codePrior, examples, boundaries }));
+    const labels = shippedLabels ? { codePrior, examples } : {};
+    engine = rememberingMatches(createMatchEngine({ lexicon: entries, targets: matching.targets, rules: matching.rules, naics2022To2017, boundaries, ...labels }));
     if (engines.size >= 8) engines.clear();
     engines.set(key, engine);
   }
@@ -51,7 +53,7 @@ function contextOf(task: ChunkTask) {
     // Copied out of the shared buffer first: deserialize reads a plain Uint8Array.
     const context = deserialize(new Uint8Array(task.context, 0, task.contextBytes).slice()) as CalculationContext;
     const m = context.matching;
-    c = { context, engineKey: m ? fnv1a(JSON.stringify([m.targets.map((t) => [t.key, t.dimensions, t.regions ?? null]), m.rules ?? []])) : undefined, cache: createCalculationCache() };
+    c = { context, engineKey: m ? fnv1a(JSON.stringify([m.targets.map((t) => [t.key, t.dimensions, t.regions ?? null]), m.rules ?? [], shippedLabelsOf(context)])) : undefined, cache: createCalculationCache() };
     if (contexts.size >= 8) contexts.clear();
     contexts.set(task.contextKey, c);
   }
@@ -72,7 +74,7 @@ export type CalculationOutcome =
 export default async function calculate(task: ChunkTask): Promise<CalculationOutcome | ReturnType<typeof Piscina.move>> {
   try {
     const { context, engineKey, cache } = contextOf(task);
-    const matcher = context.matching && engineKey ? await matcherFor(context.matching, engineKey) : undefined;
+    const matcher = context.matching && engineKey ? await matcherFor(context.matching, shippedLabelsOf(context), engineKey) : undefined;
     const results = calculateActivities({ ...context, categoryProfiles: task.categoryProfiles, activities: unpackActivities(task.columns) }, { matcher, cache });
     const { counts, ...encoded } = encodeResults(task.meta, task.columns, results);
     const outcome: CalculationOutcome = { ok: true, results: encoded, counts };
@@ -84,6 +86,9 @@ export default async function calculate(task: ChunkTask): Promise<CalculationOut
     return { ok: false, error: { name: (e as Error)?.name ?? 'Error', message: (e as Error)?.message ?? String(e) } };
   }
 }
+
+/** Whether the run's engine uses the shipped labelled lines (CalculationOptions.shippedLabels; default true). */
+const shippedLabelsOf = (context: CalculationContext): boolean => context.options?.shippedLabels ?? true;
 
 /** FNV-1a: a short cache key for a long signature. */
 function fnv1a(s: string): string {

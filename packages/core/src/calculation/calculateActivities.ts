@@ -37,6 +37,12 @@ export interface CalculationOptions {
   radiativeForcing?: RadiativeForcing;
   /** Matched rows below this confidence are held for review, not calculated (default: the engine's auto-accept threshold). */
   matchThreshold?: number;
+  /**
+   * Whether the run's matching engine uses Tally's shipped labelled purchase lines (the code prior
+   * and the example lines, codePrior.ts and examples.ts); false: the catalogues and the
+   * organisation's own rules alone. Read where the engine is built (default true).
+   */
+  shippedLabels?: boolean;
 }
 
 /** Activity types that ask the matching engine to choose the factor from the row's text. */

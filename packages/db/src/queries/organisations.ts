@@ -10,6 +10,8 @@ export const OrganisationRow = z.object({
   consolidationApproach: ConsolidationApproach,
   /** Matched rows below this confidence are held for review instead of calculated. */
   matchThreshold: z.string(),
+  /** Whether text matches use Tally's shipped labelled purchase lines (code prior and example lines); a run's default. */
+  useShippedLabels: z.boolean(),
   /** The year emissions are tracked against (null: none chosen). */
   baseYear: z.number().nullable(),
   /** Restated base-year figures moving the total by more than this share are flagged (0.05 = 5%). */
@@ -18,20 +20,27 @@ export const OrganisationRow = z.object({
 });
 export type OrganisationRow = z.infer<typeof OrganisationRow>;
 
-const orgColumns = sql.fragment`id, name, consolidation_approach as "consolidationApproach", trim_scale(match_threshold)::text as "matchThreshold",
+const orgColumns = sql.fragment`id, name, consolidation_approach as "consolidationApproach", trim_scale(match_threshold)::text as "matchThreshold", use_shipped_labels as "useShippedLabels",
   base_year as "baseYear", trim_scale(restatement_threshold)::text as "restatementThreshold", created_at as "createdAt"`;
 
-export async function insertOrganisation(db: CommonQueryMethods, input: { name: string; consolidationApproach?: z.infer<typeof ConsolidationApproach>; matchThreshold?: number }): Promise<OrganisationRow> {
+export async function insertOrganisation(db: CommonQueryMethods, input: { name: string; consolidationApproach?: z.infer<typeof ConsolidationApproach>; matchThreshold?: number; useShippedLabels?: boolean }): Promise<OrganisationRow> {
   return db.one(sql.type(OrganisationRow)`
-    insert into organisations (name, consolidation_approach, match_threshold)
-    values (${input.name}, ${input.consolidationApproach ?? 'operational_control'}, ${input.matchThreshold ?? 0.8})
+    insert into organisations (name, consolidation_approach, match_threshold, use_shipped_labels)
+    values (${input.name}, ${input.consolidationApproach ?? 'operational_control'}, ${input.matchThreshold ?? 0.8}, ${input.useShippedLabels ?? true})
     returning ${orgColumns}`);
 }
 
 export async function updateOrganisation(
   db: CommonQueryMethods,
   id: string,
-  input: { name?: string | undefined; consolidationApproach?: z.infer<typeof ConsolidationApproach> | undefined; matchThreshold?: number | undefined; baseYear?: number | null | undefined; restatementThreshold?: number | undefined },
+  input: {
+    name?: string | undefined;
+    consolidationApproach?: z.infer<typeof ConsolidationApproach> | undefined;
+    matchThreshold?: number | undefined;
+    useShippedLabels?: boolean | undefined;
+    baseYear?: number | null | undefined;
+    restatementThreshold?: number | undefined;
+  },
 ): Promise<OrganisationRow | null> {
   // baseYear: undefined keeps it, null clears it.
   return db.maybeOne(sql.type(OrganisationRow)`
@@ -39,6 +48,7 @@ export async function updateOrganisation(
       name = coalesce(${input.name ?? null}, name),
       consolidation_approach = coalesce(${input.consolidationApproach ?? null}, consolidation_approach),
       match_threshold = coalesce(${input.matchThreshold ?? null}::numeric, match_threshold),
+      use_shipped_labels = coalesce(${input.useShippedLabels ?? null}::boolean, use_shipped_labels),
       base_year = ${input.baseYear === undefined ? sql.fragment`base_year` : sql.fragment`${input.baseYear}::int`},
       restatement_threshold = coalesce(${input.restatementThreshold ?? null}::numeric, restatement_threshold)
     where id = ${id} returning ${orgColumns}`);

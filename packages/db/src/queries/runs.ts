@@ -9,7 +9,7 @@ import { IncrementalBaseError, IncrementalSummary, planIncremental } from './inc
 
 export const RunStatus = z.enum(['queued', 'running', 'complete', 'failed', 'cancelled']);
 
-export const RunOptions = z.object({ radiativeForcing: z.enum(['with', 'without']).optional(), matchThreshold: z.number().min(0).max(1).optional() });
+export const RunOptions = z.object({ radiativeForcing: z.enum(['with', 'without']).optional(), matchThreshold: z.number().min(0).max(1).optional(), shippedLabels: z.boolean().optional() });
 export type RunOptions = z.infer<typeof RunOptions>;
 
 export const RunRow = z.object({
