@@ -55,6 +55,7 @@ export function calculationRoutes(db: Db, analytics?: ClickHouseClient): Router 
       if (base.status !== 'complete') throw problem(`run ${base.id} is ${base.status}; only a complete run can be a base`);
       baseRunId = base.id;
     }
+    const { shippedLabels, ...options } = body.data.options;
     const run = await createRun(db.pool, {
       orgId,
       periodStart: period.start,
@@ -63,8 +64,14 @@ export function calculationRoutes(db: Db, analytics?: ClickHouseClient): Router 
       factorSetIds: setIds,
       gwpSetId: body.data.gwpSetId,
       chunkSize: body.data.chunkSize,
-      // The organisation's review threshold and use of the shipped labels unless the run says otherwise.
-      options: { ...body.data.options, matchThreshold: body.data.options.matchThreshold ?? Number(org.matchThreshold), shippedLabels: body.data.options.shippedLabels ?? org.useShippedLabels },
+      // The organisation's review threshold and use of the shipped labels unless the run says
+      // otherwise; the labels are the default, so only their absence is written (a run is compared
+      // with its base by its options).
+      options: {
+        ...options,
+        matchThreshold: options.matchThreshold ?? Number(org.matchThreshold),
+        ...((shippedLabels ?? org.useShippedLabels) ? {} : { shippedLabels: false }),
+      },
       baseRunId,
     });
     res.status(202).location(`/v1/calculation-runs/${run.id}`).json(presentRun(run, []));
