@@ -163,6 +163,20 @@ describe('calculateActivities', () => {
     expect(wo).toMatchObject({ factorId: 'f:without-rf', co2eKg: '484.82', co2eVariants: { with_rf: '819.28', without_rf: '484.82' } });
   });
 
+  it('calculates a row matched by text to air travel by the air travel method, its band from each row\'s distance', () => {
+    const flight = (band: string, co2e: string, rf: string): EmissionFactor => ({ ...base, name: `Business travel- air > Flights > ${band} > Average passenger`, id: `f:${band}:${rf}`, activityKey: `business-travel-air/flights/${band}/average-passenger/${rf}`, unit: 'passenger_km', co2e, gases: {}, scope: 3, sourceRef: 'f' });
+    const factors = [flight('short-haul-to-from-uk', '0.15', 'with-rf'), flight('short-haul-to-from-uk', '0.09', 'without-rf'), flight('long-haul-to-from-uk', '0.19', 'with-rf'), flight('long-haul-to-from-uk', '0.11', 'without-rf')];
+    const targets = matchTargetsOf(factors);
+    // The flight factors are one target: the text cannot tell the band, the distance does.
+    expect(targets.map((t) => t.key)).toEqual(['air-travel']);
+    const matcher = createMatchEngine({ lexicon: [{ key: 'air-travel', phrase: 'flight', source: 'tally-activity-lexicon' }], targets });
+    const row = (id: string, quantity: string) => ({ id, activityType: 'match', description: 'Flight to client site', quantity, unit: 'passenger.km', region: 'GB', attributes: { origin: 'GB', destination: 'FR' } });
+    const [short, long] = calculateActivities({ activities: [row('1', '900'), row('2', '6000')], factors, gwpSetId: 'AR5', gwpSets: GWP, options: { matchThreshold: 0.5 } }, { matcher, cache: createCalculationCache() }) as CalculatedResult[];
+    expect(short).toMatchObject({ status: 'calculated', factorId: 'f:short-haul-to-from-uk:with-rf', co2eKg: '135', co2eVariants: { with_rf: '135', without_rf: '81' }, match: { key: 'air-travel', method: 'text' } });
+    expect(long).toMatchObject({ status: 'calculated', factorId: 'f:long-haul-to-from-uk:with-rf', co2eKg: '1140' });
+    expect(short!.resolution).toMatch(/^matched by text to air-travel at confidence [\d.]+; DESNZ short haul to\/from uk \(900 km per trip\)/);
+  });
+
   it('matches a row that names no factor from its text, and holds weak matches for review', () => {
     const matcher = createMatchEngine({
       lexicon: [{ key: 'naics-2017/331110', phrase: 'Steel bars, hot-rolled, made in steel mills', source: 'census-naics-2017-index' }],

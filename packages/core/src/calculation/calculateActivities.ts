@@ -5,7 +5,7 @@ import type { ActivityAttributes } from '../activities/activityRecord.ts';
 import { consultsCategory, type MatchEngine } from '../matching/engine.ts';
 import { categoryProfileKey, type CategoryProfile } from '../matching/categoryProfile.ts';
 import type { MappingRule, MatchOutcome, MatchTarget } from '../matching/types.ts';
-import { AIR_TRAVEL_TYPES, expandAirTravel, type RadiativeForcing } from '../methods/airTravel.ts';
+import { AIR_TRAVEL_KEY, AIR_TRAVEL_TYPES, expandAirTravel, type RadiativeForcing } from '../methods/airTravel.ts';
 import type { ConversionStep, EconomicTables } from '../spend/spendConversion.ts';
 import { findUnit } from '../units/convertUnit.ts';
 import { FactorCatalogue, matchFactorInSets, type FactorMatch, type UnmatchedReason } from './matchFactor.ts';
@@ -194,18 +194,24 @@ export function calculateActivities(input: CalculationInput, deps: CalculationDe
   return input.activities.map((a): ActivityResult => {
     const matched = MATCHED_ACTIVITY_TYPES.has(a.activityType);
     const withText = matched || deps.matcher !== undefined;
-    const rk = resolutionKey(a, withText);
-    let r = resolutions.get(rk);
-    if (!r) resolutions.set(rk, (r = resolveRow(a, matched, undefined)));
+    const cached = (k: string, profile: CategoryProfile | undefined): Resolution => {
+      let c = resolutions.get(k);
+      if (!c) resolutions.set(k, (c = resolveRow(a, matched, profile)));
+      return c;
+    };
+    let rk = resolutionKey(a, withText);
+    let r = cached(rk, undefined);
     // Resolved by text with a close lead, the row reads its category's profile: resolved again,
     // once per profile content. Otherwise the text's own resolution holds for any profile.
     const profile = withText && a.category ? profiles?.get(a.category) : undefined;
+    let used: CategoryProfile | undefined;
     if (profile && r.text && consultsCategory(r.text.evidence.margin)) {
-      const pk = `${rk}p${categoryProfileKey(profile)}`;
-      let rp = resolutions.get(pk);
-      if (!rp) resolutions.set(pk, (rp = resolveRow(a, matched, profile)));
-      r = rp;
+      rk = `${rk}p${categoryProfileKey(profile)}`;
+      used = profile;
+      r = cached(rk, profile);
     }
+    // Matched to air travel, the row's own distance picks the haul band: resolved per quantity.
+    if (r.byQuantity) r = cached(`${rk}q${a.quantity.length}:${a.quantity}`, used);
     const fail = (status: 'unmatched' | 'failed', reason: string, detail: string, lineageToken?: Resolution): UnmatchedResult => ({
       activityId: a.id, status, reason, detail, gwpSetId: gwp.id, ...(r.text ? { match: r.text } : {}), ...(lineageToken ? { lineageToken } : {}),
     });
@@ -279,6 +285,8 @@ interface Resolution {
   notes: string[];
   variants: Record<string, Extract<FactorMatch, { kind: 'exact' }>> | null;
   useAmount: boolean;
+  /** Matched by text to air travel: its band depends on the row's distance, so rows of one text are resolved per quantity. */
+  byQuantity?: boolean;
   /** The result's resolution and unit assumption texts, made once (rows of a resolution share them). */
   resolutionText?: string;
   assumptionText?: string | null;
@@ -297,7 +305,7 @@ function resolveByText(a: ActivityInput, matcher: MatchEngine | undefined, thres
   if (text.key === null) return none('NO_MATCH', `no factor fits "${a.description ?? ''}": ${text.evidence.note ?? 'nothing to go on'}`, text);
   if (text.confidence < threshold) return none('NEEDS_REVIEW', `best match ${text.key} (${text.title}) at confidence ${text.confidence}, below ${threshold}: confirm or override it in the review queue`, text);
   const r = byKey(text.key);
-  return { ...r, text, method: 'match', notes: [`matched by ${text.method} to ${text.key} at confidence ${text.confidence}`, ...r.notes] };
+  return { ...r, text, method: 'match', notes: [`matched by ${text.method} to ${text.key} at confidence ${text.confidence}`, ...r.notes], ...(text.key === AIR_TRAVEL_KEY ? { byQuantity: true } : {}) };
 }
 
 /** One catalogue per factor set, in the run's priority order (sets not named come last). */

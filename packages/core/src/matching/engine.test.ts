@@ -303,6 +303,22 @@ describe('matchTargetsOf', () => {
   });
 });
 
+describe('well-to-tank factors', () => {
+  const targets: MatchTarget[] = [
+    { key: 'fuels/gaseous-fuels/natural-gas', title: 'Fuels > Gaseous fuels > Natural gas', dimensions: ['energy'] },
+    { key: 'wtt-fuels/gaseous-fuels/natural-gas', title: 'WTT- fuels > Gaseous fuels > Natural gas', dimensions: ['energy'] },
+  ];
+  const e = createMatchEngine({ lexicon: [], targets });
+
+  it('are matched only by a text that names well-to-tank: a gas line is the gas, reported beside its upstream, never in its place', () => {
+    const gas = e.match({ description: 'Natural gas', unit: 'kWh' });
+    expect(gas.key).toBe('fuels/gaseous-fuels/natural-gas');
+    expect(gas.alternatives.map((a) => a.key)).toEqual(['fuels/gaseous-fuels/natural-gas']);
+    expect(e.match({ description: 'WTT natural gas', unit: 'kWh' }).key).toBe('wtt-fuels/gaseous-fuels/natural-gas');
+    expect(e.match({ description: 'Well-to-tank natural gas', unit: 'kWh' }).alternatives.map((a) => a.key)).toContain('wtt-fuels/gaseous-fuels/natural-gas');
+  });
+});
+
 describe('rememberingMatches', () => {
   it('answers a repeated query from memory, with the same answer', () => {
     let calls = 0;

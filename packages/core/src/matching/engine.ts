@@ -9,6 +9,7 @@ import { EXAMPLE_SOURCE, EXAMPLE_WEIGHT, examplesOfRules } from './examples.ts';
 import { categoryProfileKey, lendsWords, type CategoryProfile } from './categoryProfile.ts';
 import { codePriorWeights, withConfirmedKeys, type CodePrior } from './codePrior.ts';
 import { RegionPreference } from './regionPreference.ts';
+import { isWellToTankKey, namesWellToTank } from './targets.ts';
 import { namesService } from './serviceWords.ts';
 import type { LexiconEntry, MappingRule, MatchAlternative, MatchBoundary, MatchOutcome, MatchQuery, MatchTarget } from './types.ts';
 
@@ -142,6 +143,18 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     return a;
   };
   const regions = new RegionPreference(targets, admitted, (k) => boundaryOf[k] !== undefined);
+  /** As admitted, without the well-to-tank keys: what a text that does not name well-to-tank can match (targets.ts). */
+  const upstream = Uint8Array.from(targets, (t) => (isWellToTankKey(t.key) ? 1 : 0));
+  const withoutUpstream = new Map<string, Uint8Array | undefined>();
+  const admittedForText = (dimension: string | undefined): Uint8Array | undefined => {
+    if (!upstream.includes(1)) return admitted(dimension);
+    const k = dimension ?? '';
+    if (!withoutUpstream.has(k)) {
+      const a = admitted(dimension);
+      withoutUpstream.set(k, Uint8Array.from(upstream, (u, i) => (u === 0 && (!a || a[i] === 1) ? 1 : 0)));
+    }
+    return withoutUpstream.get(k);
+  };
   /** The prior of a search: goods before services unless the line names a service, times the region's weights. */
   const priors = new Map<string, Float64Array>();
   const priorFor = (service: boolean, region: string | undefined, dimension: string | undefined): Float64Array | undefined => {
@@ -192,7 +205,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     const textWords = words(withoutAsides(text));
     const query = weightedTerms(queryTerms(textWords));
     if (query.length === 0) return noMatch('the text has no words to match on');
-    const allow = admitted(dimension);
+    const allow = namesWellToTank(textWords) ? admitted(dimension) : admittedForText(dimension);
     // Whether the line buys a service is its own words' say (its description and category name),
     // not the words its category's profile lends.
     const prior = priorFor(namesService(textWords), q.region, dimension);

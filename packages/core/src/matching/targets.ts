@@ -1,14 +1,19 @@
 import type { EmissionFactor } from '../factors/emissionFactor.ts';
+import { AIR_TRAVEL_KEY, airTravelFactorKeys, isAirTravelFactorKey } from '../methods/airTravel.ts';
 import { findUnit } from '../units/convertUnit.ts';
 import type { MatchTarget } from './types.ts';
 
 const PRICED = /^(naics-2017\/\d{6})\/(?:purchaser|producer)-price$/;
 const PRICE_BASES = ['purchaser', 'producer'] as const;
 
-/** The factors' activity keys a target key stands for: a spend code's price variants, else the key itself. */
+/** The factors' activity keys a target key stands for: a spend code's price variants, air travel's flight factors, else the key itself. */
 export function activityKeysOfTarget(key: string): string[] {
+  if (key === AIR_TRAVEL_KEY) return [key, ...airTravelFactorKeys()];
   return PRICED.test(`${key}/purchaser-price`) ? [key, ...PRICE_BASES.map((b) => `${key}/${b}-price`)] : [key];
 }
+
+/** Air travel as one target: its factors differ by haul band and cabin class, which the row's distance and attributes decide, not its text. */
+const AIR_TRAVEL_TITLE = 'Air travel: flights (the haul band from the distance of a trip, the cabin class from the row)';
 
 /**
  * A factor of CH4 and N2O alone: the supplement to a CO2 factor published apart (the EPA Hub's
@@ -23,21 +28,40 @@ export function isGasSupplement(f: EmissionFactor): boolean {
 }
 
 /**
+ * A well-to-tank factor (DESNZ's "WTT-" families: the upstream emissions of producing and
+ * delivering a fuel or electricity, Scope 3 category 3). It is reported beside the fuel's own
+ * factor, from the same activity, never in its place: a "Domestic flight" or "Natural gas" line is
+ * the flight or the gas, so the matcher admits these only for a text that names well-to-tank.
+ */
+export function isWellToTankKey(key: string): boolean {
+  return key.startsWith('wtt-');
+}
+
+/** Whether a text's words (normalise.ts words()) name well-to-tank: "WTT", "well-to-tank", "well to tank". */
+export function namesWellToTank(words: readonly string[]): boolean {
+  return words.some((w, i) => w === 'wtt' || (w === 'well' && words[i + 1] === 'tank'));
+}
+
+/**
  * What rows can be matched to, from the factors of a run's sets: one target per activity key with
  * the dimensions of its units and the regions of its factors; a spend factor's two price variants
  * are one target (the line's price basis picks the variant later), titled without the
- * "(NAICS …, … price)" suffix.
+ * "(NAICS …, … price)" suffix; the flight factors are one target, air travel (AIR_TRAVEL_KEY),
+ * whose rows the air travel method calculates (band from the distance, class from the row).
  */
 export function matchTargetsOf(factors: Iterable<EmissionFactor>): MatchTarget[] {
   const byKey = new Map<string, { title: string; dimensions: Set<string>; regions: Set<string> }>();
   for (const f of factors) {
     if (isGasSupplement(f)) continue;
     const priced = PRICED.exec(f.activityKey);
-    const key = priced ? priced[1]! : f.activityKey;
+    const air = isAirTravelFactorKey(f.activityKey);
+    const key = priced ? priced[1]! : air ? AIR_TRAVEL_KEY : f.activityKey;
     const dimension = findUnit(f.unit)?.dimension;
     let t = byKey.get(key);
-    if (!t) byKey.set(key, (t = { title: priced ? f.name.replace(/\s*\(NAICS \d{6}, \w+ price\)$/, '') : f.name, dimensions: new Set(), regions: new Set() }));
+    if (!t) byKey.set(key, (t = { title: priced ? f.name.replace(/\s*\(NAICS \d{6}, \w+ price\)$/, '') : air ? AIR_TRAVEL_TITLE : f.name, dimensions: new Set(), regions: new Set() }));
     if (dimension) t.dimensions.add(dimension);
+    // The method reads a plain distance as one passenger's (airTravel.ts).
+    if (air) t.dimensions.add('distance');
     t.regions.add(f.region.toUpperCase());
   }
   return [...byKey].map(([key, t]) => ({ key, title: t.title, dimensions: [...t.dimensions].sort(), regions: [...t.regions].sort() }));

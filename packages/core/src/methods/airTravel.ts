@@ -53,6 +53,25 @@ const CLASS_FALLBACK: Record<CabinClass, CabinClass[]> = {
 const EPA = 'business-travel-and-commuting';
 const EPA_BANDS = { short: `${EPA}/air-travel-short-haul-300-miles`, medium: `${EPA}/air-travel-medium-haul-300-miles-2300-miles`, long: `${EPA}/air-travel-long-haul-2300-miles` };
 
+/**
+ * The key the matcher gives air travel as one (targets.ts): a flight's factor depends on the haul
+ * band, which the trip's distance decides, and on the cabin class, which the row's attributes
+ * give, never on its text; rows matched to it are calculated by this method, as rows whose
+ * activity_type names it are.
+ */
+export const AIR_TRAVEL_KEY = 'air-travel';
+
+/** Whether a factor key is one of the air travel families this method chooses among (DESNZ flights, EPA Hub air travel). */
+export function isAirTravelFactorKey(key: string): boolean {
+  return key.startsWith(`${DESNZ}/`) || key.startsWith(`${EPA}/air-travel-`);
+}
+
+/** Every factor key this method may choose: what the air travel key stands for. */
+export function airTravelFactorKeys(): string[] {
+  const desnz = DESNZ_BANDS.flatMap((b) => Object.values(DESNZ_CLASS).flatMap((c) => [`${DESNZ}/${b}/${c}/with-rf`, `${DESNZ}/${b}/${c}/without-rf`]));
+  return [...desnz, ...Object.values(EPA_BANDS)];
+}
+
 const isUk = (place: string | undefined) => place !== undefined && (place === 'GB' || place.startsWith('GB-') || place === 'UK');
 
 /**
