@@ -310,12 +310,13 @@ describe('well-to-tank factors', () => {
   ];
   const e = createMatchEngine({ lexicon: [], targets });
 
-  it('are matched only by a text that names well-to-tank: a gas line is the gas, reported beside its upstream, never in its place', () => {
+  it('are matched only by a text that names well-to-tank, and such a text matches them alone: a gas line is the gas, reported beside its upstream, never in its place', () => {
     const gas = e.match({ description: 'Natural gas', unit: 'kWh' });
     expect(gas.key).toBe('fuels/gaseous-fuels/natural-gas');
     expect(gas.alternatives.map((a) => a.key)).toEqual(['fuels/gaseous-fuels/natural-gas']);
     expect(e.match({ description: 'WTT natural gas', unit: 'kWh' }).key).toBe('wtt-fuels/gaseous-fuels/natural-gas');
-    expect(e.match({ description: 'Well-to-tank natural gas', unit: 'kWh' }).alternatives.map((a) => a.key)).toContain('wtt-fuels/gaseous-fuels/natural-gas');
+    expect(e.match({ description: 'Well-to-tank natural gas', unit: 'kWh' }).key).toBe('wtt-fuels/gaseous-fuels/natural-gas');
+    expect(e.match({ description: 'natural gas, well to tank', unit: 'kWh' }).alternatives.map((a) => a.key)).toEqual(['wtt-fuels/gaseous-fuels/natural-gas']);
   });
 });
 

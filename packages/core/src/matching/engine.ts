@@ -143,17 +143,20 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     return a;
   };
   const regions = new RegionPreference(targets, admitted, (k) => boundaryOf[k] !== undefined);
-  /** As admitted, without the well-to-tank keys: what a text that does not name well-to-tank can match (targets.ts). */
+  /**
+   * As admitted, with the well-to-tank keys alone when the text names well-to-tank, else without
+   * them (targets.ts); all admitted keys when the unit admits no well-to-tank key.
+   */
   const upstream = Uint8Array.from(targets, (t) => (isWellToTankKey(t.key) ? 1 : 0));
-  const withoutUpstream = new Map<string, Uint8Array | undefined>();
-  const admittedForText = (dimension: string | undefined): Uint8Array | undefined => {
-    if (!upstream.includes(1)) return admitted(dimension);
-    const k = dimension ?? '';
-    if (!withoutUpstream.has(k)) {
+  const byUpstream = new Map<string, Uint8Array | undefined>();
+  const admittedForText = (dimension: string | undefined, wtt: boolean): Uint8Array | undefined => {
+    const k = `${wtt ? 'w' : 'n'}${dimension ?? ''}`;
+    if (!byUpstream.has(k)) {
       const a = admitted(dimension);
-      withoutUpstream.set(k, Uint8Array.from(upstream, (u, i) => (u === 0 && (!a || a[i] === 1) ? 1 : 0)));
+      const any = upstream.some((u, i) => u === 1 && (!a || a[i] === 1));
+      byUpstream.set(k, any ? Uint8Array.from(upstream, (u, i) => (u === (wtt ? 1 : 0) && (!a || a[i] === 1) ? 1 : 0)) : a);
     }
-    return withoutUpstream.get(k);
+    return byUpstream.get(k);
   };
   /** The prior of a search: goods before services unless the line names a service, times the region's weights. */
   const priors = new Map<string, Float64Array>();
@@ -205,7 +208,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     const textWords = words(withoutAsides(text));
     const query = weightedTerms(queryTerms(textWords));
     if (query.length === 0) return noMatch('the text has no words to match on');
-    const allow = namesWellToTank(textWords) ? admitted(dimension) : admittedForText(dimension);
+    const allow = admittedForText(dimension, namesWellToTank(textWords));
     // Whether the line buys a service is its own words' say (its description and category name),
     // not the words its category's profile lends.
     const prior = priorFor(namesService(textWords), q.region, dimension);

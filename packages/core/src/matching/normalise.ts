@@ -121,7 +121,7 @@ export function textKey(s: string): string {
  */
 export function words(text: string): string[] {
   const out: string[] = [];
-  const lower = text.toLowerCase().replace(DESIGNATION_WRITTEN, 'r$1').replace(GRADE_AFTER, '$1 grade$2').replace(GRADE_BEFORE, 'grade$1 $2').replace(VEHICLE_SIZE, '$1$3 $2 $3');
+  const lower = text.toLowerCase().replace(WELL_TO_TANK, 'wtt').replace(DESIGNATION_WRITTEN, 'r$1').replace(GRADE_AFTER, '$1 grade$2').replace(GRADE_BEFORE, 'grade$1 $2').replace(VEHICLE_SIZE, '$1$3 $2 $3');
   const n = lower.length;
   const garment = GARMENT.test(lower);
   let i = 0;
@@ -168,6 +168,8 @@ const BREAK = new Set([44, 59, 58, 40, 41]);
  */
 const DESIGNATION_WRITTEN = /\b(?:r-?|(?:hfc|hcfc|cfc|pfc|hfo)[-\s]?)(\d{2,4}[a-z]{0,2})\b(?!\s*(?:kgs?|lbs?|g|oz|t|tonnes?|tons?)\b)/g;
 const DESIGNATION = /^r\d{2,4}[a-z]{0,2}$/;
+/** "Well-to-tank" as the factor names abbreviate it ("WTT- fuels"), so the words meet. */
+const WELL_TO_TANK = /\bwell[\s-]+to[\s-]+tank\b/g;
 /**
  * A fuel oil's grade ("Fuel oil No. 2", "#6 fuel oil", "residual #6"), as one word beside the oil:
  * "grade2". Distillate No. 2 and residual No. 6 differ by a tenth in CO2 per gallon; without this

@@ -31,15 +31,16 @@ export function isGasSupplement(f: EmissionFactor): boolean {
  * A well-to-tank factor (DESNZ's "WTT-" families: the upstream emissions of producing and
  * delivering a fuel or electricity, Scope 3 category 3). It is reported beside the fuel's own
  * factor, from the same activity, never in its place: a "Domestic flight" or "Natural gas" line is
- * the flight or the gas, so the matcher admits these only for a text that names well-to-tank.
+ * the flight or the gas, so the matcher admits these only for a text that names well-to-tank, and
+ * for such a text ("WTT natural gas") only these.
  */
 export function isWellToTankKey(key: string): boolean {
   return key.startsWith('wtt-');
 }
 
-/** Whether a text's words (normalise.ts words()) name well-to-tank: "WTT", "well-to-tank", "well to tank". */
+/** Whether a text's words (normalise.ts words(), which reads "well-to-tank" as "wtt") name well-to-tank. */
 export function namesWellToTank(words: readonly string[]): boolean {
-  return words.some((w, i) => w === 'wtt' || (w === 'well' && words[i + 1] === 'tank'));
+  return words.includes('wtt');
 }
 
 /**
