@@ -19,16 +19,16 @@ describe('matching lexicon', () => {
     expect(count('caml')).toBe(1382);
     expect(count('naics-2017-description')).toBe(1016);
     expect(count('tally-expense-lexicon')).toBe(203);
-    expect(count('tally-activity-lexicon')).toBe(180);
+    expect(count('tally-activity-lexicon')).toBe(185);
     expect(count('census-naics-2022-index')).toBe(700); // phrases the 2022 index added, on bridged 2017 codes
     expect(codes('census-naics-2022-index')).toBe(261);
-    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 203 + 180 + 1382 + 700);
+    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 203 + 185 + 1382 + 700);
     const handtools = m.lexicon.find((e) => e.source === 'naics-2017-description' && e.key === 'naics-2017/332216')!;
     expect(handtools.phrase).toContain('manufacturing saw blades');
     expect(handtools.phrase).not.toMatch(/Cross-References|industry comprises/);
     expect(codes('census-naics-2017-index')).toBe(1014);
     expect(codes('caml')).toBe(137);
-    expect(codes()).toBe(1016 + 82);
+    expect(codes()).toBe(1016 + 85);
 
     // Every key is one the bundled sets can be matched to: EPA v1.3.0 codes, and the activity
     // lexicon's fuel, energy, travel, freight and waste keys in a DESNZ edition, the EPA Hub or the grid set.
@@ -281,6 +281,8 @@ describe('matching expense lines on the shipped lexicon', () => {
     ['Uber ride', 'mile', 'business-travel-land/taxis/regular-taxi', 'business-travel-and-commuting/passenger-car'],
     ['Flight London to New York', 'passenger.km', 'air-travel', 'air-travel'],
     ['Domestic flight', 'km', 'air-travel', 'air-travel'],
+    ['Motorcycle', 'mile', 'business-travel-land/motorbike/average', 'business-travel-and-commuting/motorcycle'],
+    ['Sewage', 'm3', 'water-treatment/water-treatment/water-treatment', null],
     ['Delivery van', 'mile', 'freighting-goods/vans/average-up-to-3-5-tonnes/unknown', 'transport/light-duty-truck'],
     ['Pickup truck', 'mile', 'freighting-goods/vans/average-up-to-3-5-tonnes/unknown', 'business-travel-and-commuting/light-duty-truck'],
     ['SUV', 'km', 'business-travel-land/cars-by-size/large-car/unknown', 'business-travel-and-commuting/light-duty-truck'],
