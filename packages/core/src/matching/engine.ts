@@ -186,7 +186,13 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
 
   function match(q: MatchQuery): MatchOutcome {
     const dimension = findUnit(q.unit)?.dimension;
-    const fits = (k: number) => dimension === undefined || dims[k]!.has(dimension);
+    /** A key the row names by code, when the row's unit fits it: its outcome, or a boundary's no match. */
+    const byCode = (key: string, confidence: number, evidence: MatchOutcome['evidence']): MatchOutcome | undefined => {
+      const k = byKey.get(key);
+      if (k === undefined || (dimension !== undefined && !dims[k]!.has(dimension))) return undefined;
+      const b = boundaryOf[k];
+      return b ? beyond(b, confidence, [], { code: evidence.code }) : outcomeFor(key, 'code', confidence, evidence);
+    };
 
     // (1) confirmed rules
     const rule = rules.first(q);
@@ -194,14 +200,12 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     // (2) codes in the row
     const code = codeOf(q, input.naics2022To2017);
     if (code) {
-      const k = byKey.get(code.key);
-      const b = k === undefined ? undefined : boundaryOf[k];
-      if (k !== undefined && fits(k)) return b ? beyond(b, code.confidence, [], { code: code.evidence }) : outcomeFor(code.key, 'code', code.confidence, { code: code.evidence });
+      const o = byCode(code.key, code.confidence, { code: code.evidence });
+      if (o) return o;
     }
     if (q.activityKey) {
-      const k = byKey.get(q.activityKey);
-      const b = k === undefined ? undefined : boundaryOf[k];
-      if (k !== undefined && fits(k)) return b ? beyond(b, 0.99, [], { code: q.activityKey }) : outcomeFor(q.activityKey, 'code', 0.99, { code: q.activityKey, note: 'the row names the factor key' });
+      const o = byCode(q.activityKey, 0.99, { code: q.activityKey, note: 'the row names the factor key' });
+      if (o) return o;
     }
     // (3) + (4) text, unit-compatible targets only
     const text = q.category ? (q.description ? `${q.description} ; ${q.category}` : q.category) : (q.description ?? '');

@@ -81,8 +81,9 @@ export const ReviewGroup = z.object({
   rows: z.number(),
   /**
    * Where the group's rows took place (their location, else their entity's country), sorted: a
-   * decision holds for its text in every region, and the engine may have proposed a factor of one
-   * region for rows of another (its preference for the row's region, regionPreference.ts).
+   * decision holds for its text in every region unless it names one, and the engine may have
+   * proposed a factor of one region for rows of another (its preference for the row's region,
+   * regionPreference.ts).
    */
   regions: z.array(z.string()),
   /** Spend of the group per currency (rows whose unit is a currency), as decimal strings. */
