@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMatchEngine, matchTargetsOf } from '@tally/core';
+import { createMatchEngine, matchTargetsOf, type MatchEngine } from '@tally/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUSTIN_DEV_FILE, BUNDLED_FACTOR_SETS, codePriorOf, examplesOf, loadBundledFactorSet, loadLabelledItems, loadMatchingLexicon, stripCensusTitleMarker, type MatchingLexicon } from './index.ts';
 
@@ -299,6 +299,24 @@ describe('matching expense lines on the shipped lexicon', () => {
     const got = LINES.map((line) => [line[0], engine.match({ description: line[0], unit: line[1] }).key]);
     expect(got).toEqual(LINES.map((line) => [line[0], line[column]]));
     expect(got.some(([, key]) => key?.startsWith('mobile-combustion-ch4-n2o/'))).toBe(false);
+  });
+
+  it('accepts a text that is one of its names, word for word and with a clear lead, without review; other wordings keep the model', async () => {
+    const desnz = await engineOver(['desnz-2025']);
+    const hub = await engineOver(['epa-hub-2025', 'owid-ember-grid-2025']);
+    const named: [MatchEngine, string, string][] = [
+      [desnz, 'Diesel', 'litre'], [desnz, 'Petrol', 'litre'], [desnz, 'Natural gas', 'kWh'], [desnz, 'Coal', 'tonne'], [desnz, 'Electricity', 'kWh'],
+      [hub, 'Gasoline', 'us_gal'], [hub, 'Natural gas', 'therm'], [hub, 'Electricity', 'kWh'],
+    ];
+    for (const [engine, description, unit] of named) {
+      const o = engine.match({ description, unit });
+      expect(o.confidence, description).toBeGreaterThanOrEqual(engine.autoAcceptThreshold);
+      // the alternatives still sum to at most 1 with it
+      expect(o.alternatives.reduce((s, a) => s + a.confidence, 0), description).toBeLessThanOrEqual(1.0001);
+    }
+    // A name among other words is the model's to judge, and a name of two keys alike ("Water": supply or treatment) is held.
+    expect(desnz.match({ description: 'Truck #5 diesel', unit: 'litre' }).confidence).toBeLessThan(desnz.autoAcceptThreshold);
+    expect(desnz.match({ description: 'Water', unit: 'm3' }).confidence).toBeLessThan(desnz.autoAcceptThreshold);
   });
 
   it('names the keys of older DESNZ editions too, where a key changed its name', async () => {

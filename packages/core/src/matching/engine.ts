@@ -64,6 +64,17 @@ const CATALOGUE_SOURCES = new Set(['census-naics-2017-index', 'census-naics-2022
  */
 const CONTRACTOR_WEIGHT = 0.7;
 const AUTO_ACCEPT = 0.8;
+/**
+ * Tally's own names of things (tally-lexicon: fuels, utilities, travel modes, ledger names), each
+ * written to name its key. A text that is one of them, word for word, with a clear lead over the
+ * next key, is what the name was written for: it is taken at NAMED_CONFIDENCE at least. The
+ * confidence model was fitted on purchase lines, which rarely are a name, and it held "Diesel",
+ * "Natural gas" or "Coal" (right, and the lead of a name over its own family's grades) for review.
+ */
+const NAME_SOURCES = new Set(['tally-activity-lexicon', 'tally-expense-lexicon']);
+const NAMED_CONFIDENCE = 0.9;
+/** The lead (evidence.margin) a name needs over the next key for NAMED_CONFIDENCE. */
+const NAMED_MIN_LEAD = 0.2;
 const SERVICE_PRIOR = 0.6;
 /** When the best phrase covers less than this share of the query's weight, the answer is "no match". */
 const NO_MATCH_COVERAGE = 0.1;
@@ -276,13 +287,18 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     // same key: told to the reviewer, and weighed by the confidence.
     const agree = hits[0]!.key === phraseTop && hits[0]!.key === docTop;
     const margin = hits[1] ? (hits[0]!.score - hits[1].score) / hits[0]!.score : 1;
-    const conf = confidences(hits, agree);
+    const conf = confidences(hits, agree, margin >= NAMED_MIN_LEAD && isName(hits[0]!) ? NAMED_CONFIDENCE : 0);
     if (!codePrior) return { hits, conf, margin, agree };
     // The lead and the confidences are taken from the text's own scores: now the candidates (fresh
     // from the search, the hits among them) take the prior in place.
     for (const h of candidates) h.score *= codePrior[h.key]!;
     const ranked = candidates.sort((a, b) => b.score - a.score || a.key - b.key).slice(0, 5);
     return { hits: ranked, conf: keptConfidences(ranked, hits, conf), margin, agree, textBest: hits[0]!.key };
+  }
+
+  /** Whether a hit's best phrase is one of Tally's names (NAME_SOURCES) and the text is that name, word for word. */
+  function isName(h: PhraseHit): boolean {
+    return NAME_SOURCES.has(phrases[h.phrase]!.source) && h.coverage >= 0.999 && h.phraseCoverage >= 0.999;
   }
 
   /** Terms of the category the text lacks, weighted by how many of the category's lines hold them. */
@@ -362,16 +378,17 @@ export function consultsCategory(margin: number | undefined): boolean {
 const BROADER_WEIGHT = 0.5;
 
 /**
- * Each hit's confidence (confidence.ts); below the top, a key's lead is what it lacks of the top's
- * score. Capped as alternatives are (cappedAlternatives).
+ * Each hit's confidence (confidence.ts), the top's at least `topAtLeast`; below the top, a key's
+ * lead is what it lacks of the top's score. Capped as alternatives are (cappedAlternatives).
  */
-function confidences(hits: readonly PhraseHit[], agree: boolean): number[] {
+function confidences(hits: readonly PhraseHit[], agree: boolean, topAtLeast: number): number[] {
   const top = hits[0]!.score;
   return cappedAlternatives(
     hits.map((h, i) => {
       const next = hits[i + 1]?.score ?? 0;
       const margin = top > 0 ? (h.score - (i === 0 ? next : top)) / top : 0;
-      return confidenceOf({ coverage: h.coverage, phraseCoverage: h.phraseCoverage, margin, agree: i === 0 && agree });
+      const c = confidenceOf({ coverage: h.coverage, phraseCoverage: h.phraseCoverage, margin, agree: i === 0 && agree });
+      return i === 0 ? Math.max(c, topAtLeast) : c;
     }),
   );
 }
