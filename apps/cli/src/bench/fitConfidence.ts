@@ -64,8 +64,14 @@ export function fitLogistic(samples: readonly Pick<ConfidenceSample, 'features' 
   return { model: model as ConfidenceModel, items: n, right: samples.filter((s) => s.y === 1).length };
 }
 
-/** Which hash half of a file an item is in (md5 of its description): a split every run reproduces. */
-export const hashHalf = (description: string): 0 | 1 => (createHash('md5').update(description).digest()[15]! & 1) as 0 | 1;
+/**
+ * Which of `folds` hash folds of a file an item is in (md5 of its description): a split every run
+ * reproduces. Two folds are the hash halves (hashHalf).
+ */
+export const hashFold = (description: string, folds: number): number => createHash('md5').update(description).digest().readUInt32BE(12) % folds;
+
+/** Which hash half of a file an item is in: hashFold with two folds. */
+export const hashHalf = (description: string): 0 | 1 => hashFold(description, 2) as 0 | 1;
 
 export interface HeldOutCheck {
   half: 0 | 1;

@@ -35,6 +35,14 @@ describe('pnpm bench:matching on a file it has never seen', () => {
     expect(stdout).toMatch(/^confidence model fitted on \d+ text matches/m);
   }, 60_000);
 
+  it('cross-fits the prior and the examples over N hash folds of the file with --folds', async () => {
+    const args = [BENCH, '--file', file, '--code-prior', 'cross', '--examples', 'cross', '--folds', '3'];
+    expect((await run(process.execPath, args, { maxBuffer: 1 << 24 })).stdout).toContain("labelled lines as examples: each item matched with the other 2 of 3 hash folds'");
+    const { stdout } = await run(process.execPath, [...args, '--json'], { maxBuffer: 1 << 24 });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ items: 3, folds: 3, codePrior: 'cross', examples: 'cross' });
+    await expect(run(process.execPath, [BENCH, '--file', file, '--folds', '1'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('--folds: "1" is not a whole number >= 2') });
+  }, 60_000);
+
   it('stops at the first row it cannot score with --strict', async () => {
     await expect(run(process.execPath, [BENCH, '--file', file, '--strict'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining(`${file}, line 4, column naics_code_final`) });
   }, 60_000);

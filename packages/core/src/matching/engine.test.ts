@@ -132,6 +132,15 @@ describe('match engine', () => {
     expect(engine.match({ description: 'Repair and maintenance of industrial equipment', unit: 'USD' }).key).toBe('naics-2017/811310');
   });
 
+  it('weighs words that grade a thing ("heavy duty") less than the words that name it', () => {
+    const graded = createMatchEngine({
+      lexicon: [{ key: 'naics-2017/336120', phrase: 'Heavy duty trucks', source: 'census-naics-2017-index' }, { key: 'naics-2017/339994', phrase: 'Brushes', source: 'census-naics-2017-index' }],
+      targets: [spend('336120', 'Heavy Duty Truck Manufacturing'), spend('339994', 'Broom, Brush, and Mop Manufacturing')],
+    });
+    expect(graded.match({ description: 'HEAVY DUTY BRUSH', unit: 'USD' }).key).toBe('naics-2017/339994');
+    expect(graded.match({ description: 'HEAVY DUTY TRUCK', unit: 'USD' }).key).toBe('naics-2017/336120');
+  });
+
   it('tells goods words from the service words they share a stem with: disposable is not disposal', () => {
     // Porter stems "disposable" as "disposal", "electric" as "electricity", "utility" as "utilities".
     for (const goods of ['Industrial equipment, disposable', 'Industrial equipment, electric', 'Industrial equipment, utility']) expect(engine.match({ description: goods, unit: 'USD' }).key).toBe('naics-2017/332913');

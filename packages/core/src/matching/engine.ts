@@ -343,13 +343,14 @@ function codeOf(q: MatchQuery, bridge: MatchEngineInput['naics2022To2017']): { k
 
 /**
  * Query terms with weights: a catalogue line usually leads with its noun ("COUPLING BRASS ...",
- * "GAUGES, PRESSURE AND VACUUM"), so the first word counts a little more; repeated terms count once.
+ * "GAUGES, PRESSURE AND VACUUM"), so the first word counts a little more, and a qualifier less
+ * (QUALIFIERS); repeated terms count once.
  */
 function weightedTerms(ts: readonly string[]): QueryTerm[] {
   const seen = new Map<string, number>();
   const add = (t: string, w: number) => seen.set(t, Math.max(seen.get(t) ?? 0, w));
   ts.forEach((t, i) => {
-    add(t, i === 0 ? HEAD_WEIGHT : 1);
+    add(t, QUALIFIERS.has(t) ? QUALIFIER_WEIGHT : i === 0 ? HEAD_WEIGHT : 1);
     for (const b of BROADER_BY_STEM.get(t) ?? []) add(b, BROADER_WEIGHT);
   });
   return [...seen].map(([term, weight]) => ({ term, weight }));
@@ -357,6 +358,14 @@ function weightedTerms(ts: readonly string[]): QueryTerm[] {
 /** BROADER keyed and valued by stems, so plurals and other forms of a word find their family. */
 const BROADER_BY_STEM = new Map(Object.entries(BROADER).map(([w, bs]) => [stem(w), bs.map((b) => stem(b))]));
 const HEAD_WEIGHT = 1.5;
+/**
+ * Words that grade a thing rather than name it ("HEAVY DUTY", "PROFESSIONAL", "REPLACEMENT") count
+ * this much, wherever they stand: "MASONRY BRUSH WITH HANDLE HEAVY DUTY" went to heavy duty trucks
+ * and "SOAP, INDUSTRIAL GRADE, HEAVY DUTY" elsewhere (development set: 2 items won, none lost, the
+ * same from 0 to 0.25; "industrial", "commercial" and "portable" tell NAICS codes apart, so they count in full).
+ */
+const QUALIFIER_WEIGHT = 0.25;
+const QUALIFIERS = new Set('heavy duty professional standard universal custom replacement'.split(' ').map((w) => stem(w)));
 /**
  * A term of the row's category (categoryProfile.ts) counts this much times the share of the
  * category's lines that hold it. Development set, categories by NIGP class and item: top-1 +1.2
