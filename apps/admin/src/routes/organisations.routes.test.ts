@@ -68,7 +68,7 @@ describe('organisations, entities and API keys', () => {
   it('sets the organisation\'s match review threshold, which runs take unless they say otherwise', async () => {
     const a = await seedOrganisation(app, 'Thresholds');
     const b = await seedOrganisation(app, 'Thresholds B');
-    expect((await app.call(a.key, 'GET', `/v1/organisations/${a.orgId}`)).body.matchThreshold).toBe('0.8');
+    expect((await app.call(a.key, 'GET', `/v1/organisations/${a.orgId}`)).body.matchThreshold).toBe('0.85');
     const p = await app.call(a.key, 'PATCH', `/v1/organisations/${a.orgId}`, { matchThreshold: 0.65 });
     expect(p).toMatchObject({ status: 200, body: { matchThreshold: '0.65' } });
     expect((await app.call(a.key, 'PATCH', `/v1/organisations/${a.orgId}`, { matchThreshold: 2 })).status).toBe(400);
@@ -78,7 +78,7 @@ describe('organisations, entities and API keys', () => {
   it("sets whether the organisation's matches use Tally's shipped labelled lines, which runs take unless they say otherwise", async () => {
     const a = await seedOrganisation(app, 'Own conventions');
     expect((await app.call(a.key, 'GET', `/v1/organisations/${a.orgId}`)).body.useShippedLabels).toBe(true);
-    expect(await app.call(a.key, 'PATCH', `/v1/organisations/${a.orgId}`, { useShippedLabels: false })).toMatchObject({ status: 200, body: { useShippedLabels: false, matchThreshold: '0.8' } });
+    expect(await app.call(a.key, 'PATCH', `/v1/organisations/${a.orgId}`, { useShippedLabels: false })).toMatchObject({ status: 200, body: { useShippedLabels: false, matchThreshold: '0.85' } });
     expect((await app.call(a.key, 'PATCH', `/v1/organisations/${a.orgId}`, { useShippedLabels: 'no' })).status).toBe(400);
     const created = await app.call(ADMIN_TOKEN, 'POST', '/v1/organisations', { name: 'Own from the start', useShippedLabels: false });
     expect(created.body.organisation).toMatchObject({ useShippedLabels: false });

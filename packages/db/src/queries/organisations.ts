@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { AUTO_ACCEPT_THRESHOLD } from '@tally/core';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 
@@ -26,7 +27,7 @@ const orgColumns = sql.fragment`id, name, consolidation_approach as "consolidati
 export async function insertOrganisation(db: CommonQueryMethods, input: { name: string; consolidationApproach?: z.infer<typeof ConsolidationApproach>; matchThreshold?: number; useShippedLabels?: boolean }): Promise<OrganisationRow> {
   return db.one(sql.type(OrganisationRow)`
     insert into organisations (name, consolidation_approach, match_threshold, use_shipped_labels)
-    values (${input.name}, ${input.consolidationApproach ?? 'operational_control'}, ${input.matchThreshold ?? 0.8}, ${input.useShippedLabels ?? true})
+    values (${input.name}, ${input.consolidationApproach ?? 'operational_control'}, ${input.matchThreshold ?? AUTO_ACCEPT_THRESHOLD}, ${input.useShippedLabels ?? true})
     returning ${orgColumns}`);
 }
 
