@@ -141,6 +141,20 @@ describe('match engine', () => {
     expect(graded.match({ description: 'HEAVY DUTY TRUCK', unit: 'USD' }).key).toBe('naics-2017/336120');
   });
 
+  it("takes a text that is one of Tally's names at 0.9, unless another key is named by it too", () => {
+    const volume = (key: string): MatchTarget => ({ key, title: key, dimensions: ['volume'] });
+    const name = (key: string, phrase: string): LexiconEntry => ({ key, phrase, source: 'tally-activity-lexicon' });
+    const named = createMatchEngine({
+      lexicon: [name('fuel/kerosene', 'kerosene'), name('fuel/jet', 'aviation kerosene'), name('water/supply', 'water'), name('water/treatment', 'water')],
+      targets: [volume('fuel/kerosene'), volume('fuel/jet'), volume('water/supply'), volume('water/treatment')],
+    });
+    const kerosene = named.match({ description: 'KEROSENE', unit: 'litre' });
+    expect(kerosene).toMatchObject({ key: 'fuel/kerosene', confidence: 0.9 });
+    expect(kerosene.alternatives.reduce((sum, a) => sum + a.confidence, 0)).toBeLessThanOrEqual(1);
+    expect(named.match({ description: 'Aviation kerosene', unit: 'litre' })).toMatchObject({ key: 'fuel/jet', confidence: 0.9 });
+    expect(named.match({ description: 'Water', unit: 'litre' }).confidence).toBeLessThan(0.85);
+  });
+
   it('tells goods words from the service words they share a stem with: disposable is not disposal', () => {
     // Porter stems "disposable" as "disposal", "electric" as "electricity", "utility" as "utilities".
     for (const goods of ['Industrial equipment, disposable', 'Industrial equipment, electric', 'Industrial equipment, utility']) expect(engine.match({ description: goods, unit: 'USD' }).key).toBe('naics-2017/332913');

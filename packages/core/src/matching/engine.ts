@@ -72,16 +72,15 @@ const CONTRACTOR_WEIGHT = 0.7;
  */
 export const AUTO_ACCEPT_THRESHOLD = 0.85;
 /**
- * Tally's own names of things (tally-lexicon: fuels, utilities, travel modes, ledger names), each
- * written to name its key. A text that is one of them, word for word, with a clear lead over the
- * next key, is what the name was written for: it is taken at NAMED_CONFIDENCE at least. The
- * confidence model was fitted on purchase lines, which rarely are a name, and it held "Diesel",
- * "Natural gas" or "Coal" (right, and the lead of a name over its own family's grades) for review.
+ * Tally's own names of things (tally-lexicon: fuels, utilities, travel modes, refrigerants, ledger
+ * names), each written to name its key. A text that is one of them, word for word, where no other
+ * candidate key has a phrase the text is word for word, is what the name was written for: it is
+ * taken at NAMED_CONFIDENCE at least. The confidence model was fitted on purchase lines, which
+ * rarely are a name, and it held "Diesel", "Kerosene", "Coal" or "Medium car" (right: the next key
+ * is a grade or size of the family whose longer name holds the word) for review.
  */
 const NAME_SOURCES = new Set(['tally-activity-lexicon', 'tally-expense-lexicon']);
 const NAMED_CONFIDENCE = 0.9;
-/** The lead (evidence.margin) a name needs over the next key for NAMED_CONFIDENCE. */
-const NAMED_MIN_LEAD = 0.2;
 const SERVICE_PRIOR = 0.6;
 /** When the best phrase covers less than this share of the query's weight, the answer is "no match". */
 const NO_MATCH_COVERAGE = 0.1;
@@ -294,7 +293,8 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     // same key: told to the reviewer, and weighed by the confidence.
     const agree = hits[0]!.key === phraseTop && hits[0]!.key === docTop;
     const margin = hits[1] ? (hits[0]!.score - hits[1].score) / hits[0]!.score : 1;
-    const conf = confidences(hits, agree, margin >= NAMED_MIN_LEAD && isName(hits[0]!) ? NAMED_CONFIDENCE : 0);
+    const named = isName(hits[0]!) && margin > 0 && !(hits[1] && isWhole(hits[1]));
+    const conf = confidences(hits, agree, named ? NAMED_CONFIDENCE : 0);
     if (!codePrior) return { hits, conf, margin, agree };
     // The lead and the confidences are taken from the text's own scores: now the candidates (fresh
     // from the search, the hits among them) take the prior in place.
@@ -303,9 +303,13 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     return { hits: ranked, conf: keptConfidences(ranked, hits, conf), margin, agree, textBest: hits[0]!.key };
   }
 
-  /** Whether a hit's best phrase is one of Tally's names (NAME_SOURCES) and the text is that name, word for word. */
+  /** Whether the text is a hit's best phrase, word for word. */
+  function isWhole(h: PhraseHit): boolean {
+    return h.coverage >= 0.999 && h.phraseCoverage >= 0.999;
+  }
+  /** Whether the text is, word for word, a hit's best phrase, and that phrase one of Tally's names (NAME_SOURCES). */
   function isName(h: PhraseHit): boolean {
-    return NAME_SOURCES.has(phrases[h.phrase]!.source) && h.coverage >= 0.999 && h.phraseCoverage >= 0.999;
+    return isWhole(h) && NAME_SOURCES.has(phrases[h.phrase]!.source);
   }
 
   /** Terms of the category the text lacks, weighted by how many of the category's lines hold them. */

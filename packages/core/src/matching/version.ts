@@ -7,4 +7,4 @@
  * (packages/factor-data/src/matcherVersion.test.ts) pins a fingerprint of the answers on the
  * development set and fails until both are updated.
  */
-export const MATCHER_VERSION = '2026-12-02.34';
+export const MATCHER_VERSION = '2026-12-02.35';
