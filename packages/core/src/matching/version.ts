@@ -5,6 +5,7 @@
  * (`matcher_changed`), so a run never carries forward an answer today's matcher would not give.
  * Bump it with any change that alters an answer or a confidence: a test
  * (packages/factor-data/src/matcherVersion.test.ts) pins a fingerprint of the answers on the
- * development set and fails until both are updated.
+ * development set and on the matching test's activity lines (fuels, utilities, refrigerants,
+ * travel, freight, waste) and fails until both are updated.
  */
 export const MATCHER_VERSION = '2026-12-02.35';
