@@ -299,7 +299,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     // The lead and the confidences are taken from the text's own scores: now the candidates (fresh
     // from the search, the hits among them) take the prior in place.
     for (const h of candidates) h.score *= codePrior[h.key]!;
-    const ranked = candidates.sort((a, b) => b.score - a.score || a.key - b.key).slice(0, 5);
+    const ranked = sortHits(candidates).slice(0, 5);
     return { hits: ranked, conf: keptConfidences(ranked, hits, conf), margin, agree, textBest: hits[0]!.key };
   }
 
@@ -448,7 +448,26 @@ const DOC_WEIGHT = 1;
 /** Phrase-level hits with the key-level score added: a key is both its best phrase and all it says. */
 function combine(byPhrase: PhraseHit[], docScore: (key: number, i: number) => number): PhraseHit[] {
   byPhrase.forEach((h, i) => (h.score += DOC_WEIGHT * docScore(h.key, i)));
-  return byPhrase.sort((a, b) => b.score - a.score || a.key - b.key);
+  return sortHits(byPhrase);
+}
+
+/**
+ * Hits best first (score, then key), in place: an insertion sort, as the hits come nearly in order
+ * (by their phrase, before the document score or a prior moved them a little), and a few dozen
+ * such hits are sorted twice per row, where Array.prototype.sort's comparator calls cost 10% of a
+ * match.
+ */
+function sortHits(hits: PhraseHit[]): PhraseHit[] {
+  for (let i = 1; i < hits.length; i++) {
+    const h = hits[i]!;
+    let j = i;
+    while (j > 0 && (hits[j - 1]!.score < h.score || (hits[j - 1]!.score === h.score && hits[j - 1]!.key > h.key))) {
+      hits[j] = hits[j - 1]!;
+      j--;
+    }
+    hits[j] = h;
+  }
+  return hits;
 }
 
 /**

@@ -121,7 +121,7 @@ export function textKey(s: string): string {
  */
 export function words(text: string): string[] {
   const out: string[] = [];
-  const lower = text.toLowerCase().replace(WELL_TO_TANK, 'wtt').replace(DESIGNATION_WRITTEN, 'r$1').replace(GRADE_AFTER, '$1 grade$2').replace(GRADE_BEFORE, 'grade$1 $2').replace(VEHICLE_SIZE, '$1$3 $2 $3');
+  const lower = rewritten(text.toLowerCase());
   const n = lower.length;
   const garment = GARMENT.test(lower);
   let i = 0;
@@ -185,6 +185,20 @@ const GRADE = /^grade[1-6]$/;
  * a factor of its own: a large car emits about twice what a small one does per km.
  */
 const VEHICLE_SIZE = /\b(small|medium|large)\s+(?:(diesel|petrol|gasoline|hybrid|electric|lpg|cng)\s+)?(cars?)\b/g;
+
+/**
+ * The text with its multi-word forms rewritten (well-to-tank, designations, oil grades, car sizes);
+ * each pattern is tried only when a word it needs is there, as most lines hold none of them and
+ * this runs for every row matched.
+ */
+function rewritten(lower: string): string {
+  let t = lower;
+  if (t.includes('tank')) t = t.replace(WELL_TO_TANK, 'wtt');
+  if (/[0-9]/.test(t)) t = t.replace(DESIGNATION_WRITTEN, 'r$1');
+  if (t.includes('oil') || t.includes('distillate') || t.includes('residual')) t = t.replace(GRADE_AFTER, '$1 grade$2').replace(GRADE_BEFORE, 'grade$1 $2');
+  if (t.includes('car')) t = t.replace(VEHICLE_SIZE, '$1$3 $2 $3');
+  return t;
+}
 
 function pushWord(raw: string, out: string[], garment: boolean): void {
   // An abbreviation may hold a digit ("o2", "spo2"); otherwise sizes, part numbers and quantities

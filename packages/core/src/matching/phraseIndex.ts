@@ -124,32 +124,38 @@ export class PhraseIndex {
       }
     }
     const keys = this.#keysTouched;
+    const phraseKey = this.#phraseKey;
+    const phraseIdf = this.#phraseIdf;
+    const bestScore = this.#bestScore;
+    const secondScore = this.#secondScore;
+    const bestPhrase = this.#bestPhrase;
     let nKeys = 0;
     for (let i = 0; i < nTouched; i++) {
       const ph = touched[i]!;
-      const k = this.#phraseKey[ph]!;
-      const s = acc[ph]! * Math.sqrt(matchedIdf[ph]! / this.#phraseIdf[ph]!);
-      if (this.#bestScore[k] === 0 && this.#secondScore[k] === 0) keys[nKeys++] = k;
-      if (s > this.#bestScore[k]!) {
-        this.#secondScore[k] = this.#bestScore[k]!;
-        this.#bestScore[k] = s;
-        this.#bestPhrase[k] = ph;
-      } else if (s > this.#secondScore[k]!) this.#secondScore[k] = s;
+      const k = phraseKey[ph]!;
+      const s = acc[ph]! * Math.sqrt(matchedIdf[ph]! / phraseIdf[ph]!);
+      const best = bestScore[k]!;
+      if (best === 0 && secondScore[k] === 0) keys[nKeys++] = k;
+      if (s > best) {
+        secondScore[k] = best;
+        bestScore[k] = s;
+        bestPhrase[k] = ph;
+      } else if (s > secondScore[k]!) secondScore[k] = s;
     }
     // Keep the best `limit` keys with an insertion-sorted buffer: cheaper than sorting every key touched.
     const hits: PhraseHit[] = [];
     for (let i = 0; i < nKeys; i++) {
       const k = keys[i]!;
       if (allow === undefined || allow[k] === 1) {
-        const score = (this.#bestScore[k]! + 0.25 * this.#secondScore[k]!) * (prior?.[k] ?? 1);
+        const score = (bestScore[k]! + 0.25 * secondScore[k]!) * (prior?.[k] ?? 1);
         if (hits.length < limit || score > hits[hits.length - 1]!.score || (score === hits[hits.length - 1]!.score && k < hits[hits.length - 1]!.key)) {
-          const phrase = this.#bestPhrase[k]!;
+          const phrase = bestPhrase[k]!;
           const hit: PhraseHit = {
             key: k,
             score,
             phrase,
             coverage: queryWeight > 0 ? covered[phrase]! / queryWeight : 0,
-            phraseCoverage: this.#phraseIdf[phrase]! > 0 ? Math.min(1, matchedIdf[phrase]! / this.#phraseIdf[phrase]!) : 0,
+            phraseCoverage: phraseIdf[phrase]! > 0 ? Math.min(1, matchedIdf[phrase]! / phraseIdf[phrase]!) : 0,
           };
           let j = hits.length;
           while (j > 0 && (hits[j - 1]!.score < score || (hits[j - 1]!.score === score && hits[j - 1]!.key > k))) j--;
@@ -157,8 +163,8 @@ export class PhraseIndex {
           if (hits.length > limit) hits.pop();
         }
       }
-      this.#bestScore[k] = 0;
-      this.#secondScore[k] = 0;
+      bestScore[k] = 0;
+      secondScore[k] = 0;
     }
     for (let i = 0; i < nTouched; i++) {
       const ph = touched[i]!;
