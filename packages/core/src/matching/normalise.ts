@@ -24,6 +24,7 @@ const ABBREVIATIONS: Record<string, string> = {
   ppe: 'protective equipment', hi: 'high', vis: 'visibility', refrig: 'refrigeration', lab: 'laboratory', chem: 'chemical',
   lubr: 'lubricant', lube: 'lubricant', dsl: 'diesel', ulsd: 'diesel', petrol: 'gasoline', unl: 'unleaded gasoline', unld: 'unleaded gasoline',
   lpg: 'liquefied petroleum gas propane', cng: 'compressed natural gas', lng: 'liquefied natural gas', kero: 'kerosene', furn: 'furniture', tel: 'telephone',
+  ads: 'advertising', advert: 'advertising', adverts: 'advertising', advt: 'advertising', mktg: 'marketing',
   cert: 'certificate', sched: 'schedule', dbl: 'double', rbr: 'rubber', hydr: 'hydrant', trng: 'training', consult: 'consulting', rpr: 'repair', inst: 'installation', instl: 'installation',
   adj: 'adjustable', wk: 'work', jt: 'joint', mech: 'mechanical', disp: 'disposable', fnpt: 'female pipe thread', mnpt: 'male pipe thread',
   ctrl: 'control', xfmr: 'transformer', rcpt: 'receptacle', recept: 'receptacle', conn: 'connector', fltr: 'filter', gskt: 'gasket',
@@ -239,12 +240,13 @@ function sStem(w: string): string {
 // "universal" → "university", "mechanic" → "mechanical", "fabricated" metal → "fabric",
 // "securities" → "security", "international" → "internal", "publication" → "public", "community"
 // → "communication", "stockings" → "stock", "boarding", "booking", "rooming" and "boxing" → "board",
-// "book", "room" and "box"): these only lose their plural.
+// "book", "room" and "box", "marketing" → "market", "training" → "train", "adding" → "ad"): these
+// only lose their plural.
 const KEEP_FORM = new Set(
   (
     'bushing bearing casing coating fitting glasses housing tubing siding clothing ceiling bedding padding packing sealing lining railing decking flooring roofing ' +
     'generator generation engineering engineer organic universal mechanic fabricated fabricating fabrication securities international publication community ' +
-    'stocking boarding booking rooming boxing'
+    'stocking boarding booking rooming boxing marketing training adding'
   ).split(' '),
 );
 /** The stem of one word, as the index and the queries use it. */
