@@ -230,7 +230,11 @@ describe('matching expense lines on the shipped lexicon', () => {
       ['Water bill', '221310'], ['Sewer charges', '221320'], ['Office rent', '531120'], ['Postage', '491110'], ['Team lunch', '722511'],
       ['Conference registration', '561920'], ['Bank fees', '522110'], ['Insurance premium', '524126'], ['Tolls', '488490'], ['Gym membership', '713940'],
       // Porter folds "marketing" into "market" (meat markets) and "training" into "train" (rail).
+      // ... "shipping" into "ship", "trucking" into "truck", "dressing" into "dress".
       ['Marketing agency retainer', '541613'], ['Training course', '611430'], ['Train tickets', '482111'],
+      ['Shipping charges', '488510'], ['Trucking services', '484110'], ['Wound dressings', '339113'],
+      // A line that is one of the lexicon's names is what it names, a service too: not parking meters.
+      ['Parking', '812930'],
     ];
     expect(accounts.map(([text]) => [text, engine.match({ description: text, unit: 'USD' }).key])).toEqual(accounts.map(([text, code]) => [text, `naics-2017/${code}`]));
     const fuel = engine.match({ description: 'DIESEL 45.2L', unit: 'litre' });

@@ -89,6 +89,7 @@ describe('normalisation', () => {
     expect(terms('engines, engineering; organic, organizations; universal, university')).toEqual(['engin', 'engineering', 'organic', 'organ', 'universal', 'univers']);
     expect(terms('fabric; fabricated steel; security; securities; boards; boarding kennels')).toEqual(['fabric', 'fabricated', 'steel', 'secur', 'securities', 'board', 'boarding', 'kennel']);
     expect(terms('meat markets; marketing; trains; training; adding machines; ADS')).toEqual(['meat', 'market', 'marketing', 'train', 'training', 'adding', 'machin', 'advertis']);
+    expect(terms('ships, shipping; wells, wellness; dresses, wound dressings; parks, parking')).toEqual(['ship', 'shipping', 'well', 'wellness', 'dress', 'wound', 'dressing', 'park', 'parking']);
     // other words still get Porter's stem
     expect(terms('couplings galvanized')).toEqual(['coupl', 'galvan']);
   });

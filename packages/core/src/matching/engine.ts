@@ -123,6 +123,8 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     if (k !== undefined && text !== '') phrases.push({ key: k, text, weight: EXAMPLE_WEIGHT, source: EXAMPLE_SOURCE });
   }
   const index = new PhraseIndex(phrases, targets.length);
+  /** Tally's names (NAME_SOURCES) as term sets: a text that is one names what the name names, a good or a service. */
+  const nameTexts = new Set(phrases.filter((p) => NAME_SOURCES.has(p.source)).map((p) => termSet(terms(p.text))));
   const hyphenated = new Map<string, string[]>();
   for (const p of phrases) for (const [w] of p.text.toLowerCase().matchAll(HYPHENATED)) if (!hyphenated.has(w)) hyphenated.set(w, words(w));
   const compounds = new Compounds(phrases.map((p) => words(p.text)), hyphenated);
@@ -227,12 +229,14 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     // (3) + (4) text, unit-compatible targets only
     const text = q.category ? (q.description ? `${q.description} ; ${q.category}` : q.category) : (q.description ?? '');
     const textWords = words(withoutAsides(text));
-    const query = weightedTerms(queryTerms(textWords));
+    const ownTerms = queryTerms(textWords);
+    const query = weightedTerms(ownTerms);
     if (query.length === 0) return noMatch('the text has no words to match on');
     const allow = admittedForText(dimension, namesWellToTank(textWords));
     // Whether the line buys a service is its own words' say (its description and category name),
-    // not the words its category's profile lends.
-    const prior = priorFor(namesService(textWords), q.region, dimension);
+    // not the words its category's profile lends; a line that is one of Tally's names ("Parking")
+    // is what the name names, not a good that holds the word ("Parking meters").
+    const prior = priorFor(namesService(textWords) || nameTexts.has(termSet(ownTerms)), q.region, dimension);
     const own = rank(query, allow, prior);
     if (!own) return noMatch(`no ${dimension ?? ''} factor shares a word with the text`.replace('  ', ' '));
     // The lead as the evidence shows it: what consultsCategory reads, here and in caches.
@@ -328,6 +332,11 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     return r === '' ? '' : `|${r}`;
   };
   return { match, autoAcceptThreshold: AUTO_ACCEPT_THRESHOLD, regionClass: (region, unit) => (region ? regions.of(region, findUnit(unit)?.dimension).cls : '') + ruleRegions(region) };
+}
+
+/** Distinct terms in a canonical order, to compare two texts' terms as sets. */
+function termSet(ts: readonly string[]): string {
+  return [...new Set(ts)].sort().join(' ');
 }
 
 function noMatch(note: string): MatchOutcome {

@@ -246,7 +246,7 @@ const KEEP_FORM = new Set(
   (
     'bushing bearing casing coating fitting glasses housing tubing siding clothing ceiling bedding padding packing sealing lining railing decking flooring roofing ' +
     'generator generation engineering engineer organic universal mechanic fabricated fabricating fabrication securities international publication community ' +
-    'stocking boarding booking rooming boxing marketing training adding'
+    'stocking boarding booking rooming boxing marketing training adding parking shipping wellness dressing hospitality generating trucking'
   ).split(' '),
 );
 /** The stem of one word, as the index and the queries use it. */
