@@ -3,7 +3,7 @@ import { cataloguePhrase, namesApparelContractor, withoutAsides, withoutExclusio
 import { Compounds } from './compounds.ts';
 import { confidenceOf } from './confidence.ts';
 import { BROADER, stem, termOf, terms, words } from './normalise.ts';
-import { KeyDocuments, PhraseIndex, type PhraseHit, type QueryTerm } from './phraseIndex.ts';
+import { KeyDocuments, PhraseIndex, sortHits, type PhraseHit, type QueryTerm } from './phraseIndex.ts';
 import { RuleBook } from './mappingRules.ts';
 import { EXAMPLE_SOURCE, EXAMPLE_WEIGHT, examplesOfRules } from './examples.ts';
 import { categoryProfileKey, lendsWords, type CategoryProfile } from './categoryProfile.ts';
@@ -458,25 +458,6 @@ const DOC_WEIGHT = 1;
 function combine(byPhrase: PhraseHit[], docScore: (key: number, i: number) => number): PhraseHit[] {
   byPhrase.forEach((h, i) => (h.score += DOC_WEIGHT * docScore(h.key, i)));
   return sortHits(byPhrase);
-}
-
-/**
- * Hits best first (score, then key), in place: an insertion sort, as the hits come nearly in order
- * (by their phrase, before the document score or a prior moved them a little), and a few dozen
- * such hits are sorted twice per row, where Array.prototype.sort's comparator calls cost 10% of a
- * match.
- */
-function sortHits(hits: PhraseHit[]): PhraseHit[] {
-  for (let i = 1; i < hits.length; i++) {
-    const h = hits[i]!;
-    let j = i;
-    while (j > 0 && (hits[j - 1]!.score < h.score || (hits[j - 1]!.score === h.score && hits[j - 1]!.key > h.key))) {
-      hits[j] = hits[j - 1]!;
-      j--;
-    }
-    hits[j] = h;
-  }
-  return hits;
 }
 
 /**

@@ -17,6 +17,29 @@ export interface PhraseHit {
   phraseCoverage: number;
 }
 
+/** Whether a key with this score ranks before a hit: a higher score, or the same and a lower key (the order every ranking of hits keeps). */
+export function outranks(score: number, key: number, hit: PhraseHit): boolean {
+  return score > hit.score || (score === hit.score && key < hit.key);
+}
+
+/**
+ * Hits best first (outranks), in place: an insertion sort, as the hits come nearly in order (by
+ * their phrase, before the document score or a prior moved them a little), and a few dozen such
+ * hits are sorted twice per row, where Array.prototype.sort's comparator calls cost 10% of a match.
+ */
+export function sortHits(hits: PhraseHit[]): PhraseHit[] {
+  for (let i = 1; i < hits.length; i++) {
+    const h = hits[i]!;
+    let j = i;
+    while (j > 0 && outranks(h.score, h.key, hits[j - 1]!)) {
+      hits[j] = hits[j - 1]!;
+      j--;
+    }
+    hits[j] = h;
+  }
+  return hits;
+}
+
 /**
  * BM25 over short phrases (index entries, titles), each pointing at a key. A phrase's BM25 is scaled
  * by the square root of the share of its own IDF the query covers: BM25 alone does not mind what a
@@ -148,7 +171,7 @@ export class PhraseIndex {
       const k = keys[i]!;
       if (allow === undefined || allow[k] === 1) {
         const score = (bestScore[k]! + 0.25 * secondScore[k]!) * (prior?.[k] ?? 1);
-        if (hits.length < limit || score > hits[hits.length - 1]!.score || (score === hits[hits.length - 1]!.score && k < hits[hits.length - 1]!.key)) {
+        if (hits.length < limit || outranks(score, k, hits[hits.length - 1]!)) {
           const phrase = bestPhrase[k]!;
           const hit: PhraseHit = {
             key: k,
@@ -158,7 +181,7 @@ export class PhraseIndex {
             phraseCoverage: phraseIdf[phrase]! > 0 ? Math.min(1, matchedIdf[phrase]! / phraseIdf[phrase]!) : 0,
           };
           let j = hits.length;
-          while (j > 0 && (hits[j - 1]!.score < score || (hits[j - 1]!.score === score && hits[j - 1]!.key > k))) j--;
+          while (j > 0 && outranks(score, k, hits[j - 1]!)) j--;
           hits.splice(j, 0, hit);
           if (hits.length > limit) hits.pop();
         }
