@@ -134,6 +134,16 @@ describe('match engine', () => {
     expect(engine.match({ description: 'Repair and maintenance of industrial equipment', unit: 'USD' }).key).toBe('naics-2017/811310');
   });
 
+  it('prefers services to goods, less strongly, when the line names a service', () => {
+    // Both phrases hold "plumbing" and neither "repairs"; the text alone puts the shorter, the maker's, first.
+    const trades = createMatchEngine({
+      lexicon: [{ key: 'naics-2017/332913', phrase: 'Faucets, plumbing', source: 'census-naics-2017-index' }, { key: 'naics-2017/238220', phrase: 'Plumbing contractors, residential and commercial', source: 'census-naics-2017-index' }],
+      targets: [spend('332913', 'Plumbing Fixture Fitting and Trim Manufacturing'), spend('238220', 'Plumbing, Heating, and Air-Conditioning Contractors')],
+    });
+    expect(trades.match({ description: 'Plumbing repairs', unit: 'USD' }).key).toBe('naics-2017/238220');
+    expect(trades.match({ description: 'Plumbing', unit: 'USD' }).key).toBe('naics-2017/332913');
+  });
+
   it('weighs words that grade a thing ("heavy duty") less than the words that name it', () => {
     const graded = createMatchEngine({
       lexicon: [{ key: 'naics-2017/336120', phrase: 'Heavy duty trucks', source: 'census-naics-2017-index' }, { key: 'naics-2017/339994', phrase: 'Brushes', source: 'census-naics-2017-index' }],
