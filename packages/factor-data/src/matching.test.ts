@@ -20,10 +20,10 @@ describe('matching lexicon', () => {
     expect(count('caml')).toBe(1382);
     expect(count('naics-2017-description')).toBe(1016);
     expect(count('tally-expense-lexicon')).toBe(253);
-    expect(count('tally-activity-lexicon')).toBe(289);
+    expect(count('tally-activity-lexicon')).toBe(295);
     expect(count('census-naics-2022-index')).toBe(700); // phrases the 2022 index added, on bridged 2017 codes
     expect(codes('census-naics-2022-index')).toBe(261);
-    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 253 + 289 + 1382 + 700);
+    expect(m.lexicon).toHaveLength(19_723 + 1016 + 1016 + 253 + 295 + 1382 + 700);
     const handtools = m.lexicon.find((e) => e.source === 'naics-2017-description' && e.key === 'naics-2017/332216')!;
     expect(handtools.phrase).toContain('manufacturing saw blades');
     expect(handtools.phrase).not.toMatch(/Cross-References|industry comprises/);

@@ -144,6 +144,15 @@ describe('match engine', () => {
     expect(trades.match({ description: 'Plumbing', unit: 'USD' }).key).toBe('naics-2017/332913');
   });
 
+  it("takes a set's own default where the text leaves a dimension open, not the sibling with the shortest name", () => {
+    const km = (key: string, title: string): MatchTarget => ({ key, title, dimensions: ['distance'] });
+    const lorries = createMatchEngine({
+      lexicon: [],
+      targets: [km('delivery/hgv/0-laden', 'Delivery vehicles > HGV (all diesel) > 0% Laden'), km('delivery/hgv/average-laden', 'Delivery vehicles > HGV (all diesel) > Average laden'), km('delivery/hgv/100-laden', 'Delivery vehicles > HGV (all diesel) > 100% Laden')],
+    });
+    expect(lorries.match({ description: 'HGV diesel', unit: 'km' }).key).toBe('delivery/hgv/average-laden');
+  });
+
   it('weighs words that grade a thing ("heavy duty") less than the words that name it', () => {
     const graded = createMatchEngine({
       lexicon: [{ key: 'naics-2017/336120', phrase: 'Heavy duty trucks', source: 'census-naics-2017-index' }, { key: 'naics-2017/339994', phrase: 'Brushes', source: 'census-naics-2017-index' }],

@@ -91,6 +91,14 @@ const SERVICE_PRIOR = 0.6;
  * Development set: top-1 the same at 0.85 (one item lost at 0.8, eight at 0.6), top-5 one item less.
  */
 const GOODS_PRIOR = 0.85;
+/**
+ * A factor set's own choice for a row that leaves a dimension open (DESNZ's "Average laden" HGV,
+ * "Unknown" fuel car, "Average" motorbike) weighs this much more than its siblings: "HGV diesel"
+ * in km went to the empty lorry ("0% Laden"), whose name is a word shorter.
+ */
+const DEFAULT_LEAN = 1.05;
+const SET_DEFAULT = /\/(?:average|average-laden|unknown)$/;
+const DEFAULT_WORDS = /\b(?:average|unknown)\b(?!.*>)/gi;
 /** When the best phrase covers less than this share of the query's weight, the answer is "no match". */
 const NO_MATCH_COVERAGE = 0.1;
 /** A word of letters joined by hyphens ("pick-up", "self-propelled"), which a buyer may write closed. */
@@ -115,6 +123,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     targets.push({ key: b.key, title: b.title, dimensions: b.dimensions });
     boundaryOf.push(b);
   }
+  const defaults = targets.map((t) => (SET_DEFAULT.test(t.key) ? DEFAULT_LEAN : 1));
   const phrases: { key: number; text: string; weight: number; source: string }[] = [];
   for (const e of [...input.lexicon, ...(input.boundaries?.lexicon ?? [])]) {
     const k = byKey.get(e.key);
@@ -125,7 +134,9 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     const text = CATALOGUE_SOURCES.has(e.source) ? cataloguePhrase(e.phrase) : withoutExclusions(e.phrase);
     if (text !== '') phrases.push({ key: k, text, weight, source: e.source });
   }
-  for (const [i, t] of targets.entries()) phrases.push({ key: i, text: withoutExclusions(t.title), weight: SOURCE_WEIGHT['naics-2017-title']!, source: 'title' });
+  // A factor set's default leaf ("Average laden", "Unknown" fuel) names no property of the thing,
+  // only that the row left it open: its title matches as its siblings' do, and DEFAULT_LEAN chooses it.
+  for (const [i, t] of targets.entries()) phrases.push({ key: i, text: withoutExclusions(defaults[i] === 1 ? t.title : t.title.replace(DEFAULT_WORDS, ' ')), weight: SOURCE_WEIGHT['naics-2017-title']!, source: 'title' });
   for (const e of [...(input.examples ?? []), ...examplesOfRules(input.rules ?? [])]) {
     const k = byKey.get(e.key);
     const text = withoutAsides(e.phrase).trim();
@@ -161,8 +172,10 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
   // A line that names a service leans the other way, less (GOODS_PRIOR). Activity keys (fuels,
   // travel) are neither.
   const makesGoods = targets.map((t) => /^naics-2017\/(11|21|31|32|33)/.test(t.key));
-  const goodsPrior = Float64Array.from(targets, (t, i) => (makesGoods[i] || !t.key.startsWith('naics-') || boundaryOf[i] ? 1 : SERVICE_PRIOR));
-  const servicePrior = Float64Array.from(makesGoods, (g) => (g ? GOODS_PRIOR : 1));
+  // Each prior also leans to a set's defaults (DEFAULT_LEAN).
+  const goodsPrior = Float64Array.from(targets, (t, i) => (makesGoods[i] || !t.key.startsWith('naics-') || boundaryOf[i] ? 1 : SERVICE_PRIOR) * defaults[i]!);
+  const servicePrior = Float64Array.from(makesGoods, (g, i) => (g ? GOODS_PRIOR : 1) * defaults[i]!);
+  const namePrior = defaults.some((d) => d !== 1) ? Float64Array.from(defaults) : undefined;
   const priorLines = withConfirmedKeys(input.codePrior, input.rules ?? []);
   const codePrior = priorLines && priorLines.size > 0 ? codePriorWeights(targets, priorLines) : undefined;
   const dims = targets.map((t) => new Set(t.dimensions));
@@ -196,7 +209,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
    * names (it names what it was written for, a good or a service).
    */
   const priors = new Map<string, Float64Array>();
-  const byLine = { goods: goodsPrior, service: servicePrior, name: undefined };
+  const byLine = { goods: goodsPrior, service: servicePrior, name: namePrior };
   const priorFor = (line: keyof typeof byLine, region: string | undefined, dimension: string | undefined): Float64Array | undefined => {
     const { cls, weight } = regions.of(region, dimension);
     const kind = byLine[line];

@@ -56,6 +56,11 @@ export const ACTIVITY_LINES: readonly (readonly [text: string, unit: string, des
   ['Large car - petrol', 'km', 'business-travel-land/cars-by-size/large-car/petrol', 'business-travel-and-commuting/passenger-car'],
   ['Medium car', 'km', 'business-travel-land/cars-by-size/medium-car/unknown', 'business-travel-and-commuting/passenger-car'],
   ['Truck #5 diesel', 'litre', 'fuels/liquid-fuels/diesel-average-biofuel-blend', 'mobile-combustion-co2/diesel-fuel'],
+  // The set's own default where the line leaves the load open, not the empty lorry ("0% Laden").
+  ['HGV diesel', 'km', 'delivery-vehicles/hgv-all-diesel/all-hgvs/average-laden', 'transport/medium-and-heavy-duty-truck'],
+  ['Refrigerated HGV', 'km', 'delivery-vehicles/hgvs-refrigerated-all-diesel/all-hgvs/average-laden', 'transport/medium-and-heavy-duty-truck'],
+  ['Heat pump electricity', 'kWh', 'uk-electricity/electricity-generated/electricity-uk', 'electricity/grid-average-location-based'],
+  ['Courier', 'tonne.km', 'freighting-goods/vans/average-up-to-3-5-tonnes/unknown', null],
 ];
 
 /** The sets the lines are matched against, as ACTIVITY_LINES's columns 2 and 3 name them. */
