@@ -50,6 +50,31 @@ describe('US EPA GHG Emission Factors Hub 2025', () => {
     expect(result.skipped.some((s) => s.reason === 'NOT_AVAILABLE' && s.detail.startsWith('Waste > Aluminum Cans > Composted'))).toBe(true);
   });
 
+  it('states gases leaked (Table 11) and refrigerant blends (Table 12) per kg as gas masses, so any GWP set weighs them', async () => {
+    const { result } = await loadBundledFactorSet('epa-hub-2025');
+    const fugitive = result.factors.filter((f) => f.category === '1 Fugitive emissions');
+    expect(fugitive).toHaveLength(32 + 30);
+    const byKey = (key: string) => fugitive.find((f) => f.activityKey === key)!;
+    expect(byKey('refrigerants-and-other-gases/hfc-134a')).toMatchObject({ unit: 'kg', scope: 1, co2e: '1300', gwpBasis: 'AR5', gasBasis: 'mass', gases: { HFC134a: '1' } });
+    expect(byKey('refrigerants-and-other-gases/pfc-14').gases).toEqual({ CF4: '1' }); // by its formula
+    // A blend's Kyoto gases alone, as the Hub's GWP counts them: R-401A's 18 is its 13% HFC-152a (138 x 0.13 = 17.94).
+    expect(byKey('refrigerant-blends/r-401a').gases).toEqual({ HFC152a: '0.13' });
+    expect(byKey('refrigerant-blends/r-410a').gases).toEqual({ HFC32: '0.5', HFC125: '0.5' });
+    // No Kyoto gas (HCFCs and isobutane): 0 as published.
+    expect(byKey('refrigerant-blends/r-406a')).toMatchObject({ co2e: '0', gasBasis: 'co2e', gases: {} });
+    // Its masses do not give the published 3104 under AR5 (2212): the published total alone.
+    expect(byKey('refrigerant-blends/r-424a')).toMatchObject({ co2e: '3104', gasBasis: 'co2e', gases: {} });
+
+    const gwpSets = await loadBundledGwpSets();
+    const leak = (gwpSetId: string) =>
+      (calculateActivities({ activities: [{ id: '1', activityType: 'refrigerant-blends/r-410a', quantity: '10', unit: 'lb' }], factors: fugitive, gwpSetId, gwpSets }) as CalculatedResult[])[0]!;
+    const ar6 = gwpSets.find((s) => s.id === 'AR6')!.values;
+    // Under the Hub's own AR5 the published 1924 per kg; under AR6 half HFC-32 and half HFC-125. 10 lb = 4.5359237 kg.
+    expect(leak('AR5').co2eKg).toBe('8727.1171988');
+    expect(Number(leak('AR6').co2eKg)).toBeCloseTo(4.5359237 * 0.5 * (Number(ar6.HFC32) + Number(ar6.HFC125)), 6);
+    expect(leak('AR6')).toMatchObject({ co2eMethod: 'sum_of_gases' });
+  });
+
   it("EPA's AR5 table agrees with the bundled IPCC AR5 set for every gas both name", async () => {
     const epa = parse(await readFile(`${DATA_DIR}epa-hub/table11_gwp_ar5_100yr.csv`), { columns: true }) as Record<string, string>[];
     const ar5 = (await loadBundledGwpSets()).find((s) => s.id === 'AR5')!.values;

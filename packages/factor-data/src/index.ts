@@ -103,7 +103,7 @@ export function sourceMeta(kind: BundledFactorSet['kind']): FactorSetMeta {
   return { ...set.meta };
 }
 
-const HUB_TABLES = ['table01', 'table02', 'table03', 'table04', 'table05', 'table06', 'table07', 'table08', 'table09', 'table10'] as const;
+const HUB_TABLES = ['table01', 'table02', 'table03', 'table04', 'table05', 'table06', 'table07', 'table08', 'table09', 'table10', 'table11', 'table12'] as const;
 
 export async function loadEpaHub(set: Extract<BundledFactorSet, { kind: 'epa-hub' }>): Promise<LoadedFactorFile> {
   const names = (await readdir(set.dir)).filter((f) => /^table\d\d_.*\.csv$/.test(f)).sort();
@@ -116,8 +116,9 @@ export async function loadEpaHub(set: Extract<BundledFactorSet, { kind: 'epa-hub
     digests.push(`${file}:${sha256(bytes)}`);
     tables[t] = readCsv(bytes);
   }
-  const { factors, skipped } = parseEpaHub(tables, set.meta);
-  return { meta: set.meta, fileName: 'epa-hub/table01..table10', checksum: sha256(digests.join('\n')), result: { factors, skipped } };
+  // Tables 11 and 12 (gases and refrigerant blends) become gas masses where every bundled GWP set can weigh them.
+  const { factors, skipped } = parseEpaHub(tables, set.meta, { gwpSets: await loadBundledGwpSets() });
+  return { meta: set.meta, fileName: 'epa-hub/table01..table12', checksum: sha256(digests.join('\n')), result: { factors, skipped } };
 }
 
 /** A published row the importer did not turn into a factor, and why. */

@@ -104,16 +104,16 @@ const ELECTRIC_POWER = {
  *   1,382 kept, on 137 codes.
  * - Census 2022 index: 700 phrases the 2017 index does not have (new products and services), on the
  *   2017 code (in EPA) their 2022 code bridges to first, 261 codes.
- * - Activity lexicon: 295 names of fuels, energy, heat, refrigerants, travel, freight and waste as
+ * - Activity lexicon: 357 names of fuels, energy, heat, refrigerants, travel, freight and waste as
  *   fuel cards, bills, expense and site logs write them ("unleaded", "red diesel", "HVO", "heating
  *   oil", "Jet A-1", "mains gas", "R-410A", "car mileage", "road freight", "cardboard recycling"),
- *   on 183 activity keys of the
+ *   on 245 activity keys of the
  *   bundled DESNZ editions, EPA Hub and grid sets: each set's default where a name leaves the grade or mode
  *   open ("diesel": DESNZ's average biofuel blend, EPA's diesel fuel CO2; "car mileage": an average
  *   car of unknown fuel). An engine keeps the entries whose key its run can match.
  * Total with the NAICS descriptions and the expense lexicon (253 merchants and ledger names of
  * overheads, services and supplies): 24,090 entries covering all 1,016 EPA codes (112130 and
- * 541120 by their titles only); 24,385 with the activity lexicon.
+ * 541120 by their titles only); 24,447 with the activity lexicon.
  * - Boundaries (ELECTRIC_POWER): electric power transmission and distribution (221121, 221122), which
  *   EPA leaves out, with their 6 Census index entries, 2 titles and 5 ledger names of electricity
  *   bills from the expense lexicon.

@@ -1,16 +1,20 @@
 import { Big, isDecimalString } from '../decimal.ts';
 import { CoreError } from '../errors.ts';
+import { normaliseGas, type GwpSet } from '../gwp/gases.ts';
 import { findUnit } from '../units/convertUnit.ts';
 import { slugify } from './desnzFlatFile.ts';
 import type { EmissionFactor, FactorSetMeta, Scope } from './emissionFactor.ts';
+import { ashraeComponentSpecies, refrigerantGases, type RefrigerantComponent } from './refrigerants.ts';
 
 /**
  * US EPA GHG Emission Factors Hub (one sheet, twelve tables, read as CSV per table). Combustion and
  * travel factors are per-gas masses (CH4 and N2O printed in grams, CO2 in kg; eGRID in lb/MWh):
  * all are stored as kg of gas per unit, so CO2e follows the run's GWP set. Waste factors are
- * published as metric tons CO2e (AR4) per short ton.
+ * published as metric tons CO2e (AR4) per short ton. Gases leaked or vented (Table 11, with their
+ * AR5 GWPs) and refrigerant blends (Table 12, with their compositions) are factors per kg leaked:
+ * the gas masses one kg is, so a run under any GWP set weighs them (refrigerants.ts).
  */
-export type EpaHubTables = Partial<Record<'table01' | 'table02' | 'table03' | 'table04' | 'table05' | 'table06' | 'table07' | 'table08' | 'table09' | 'table10', Record<string, string>[]>>;
+export type EpaHubTables = Partial<Record<'table01' | 'table02' | 'table03' | 'table04' | 'table05' | 'table06' | 'table07' | 'table08' | 'table09' | 'table10' | 'table11' | 'table12', Record<string, string>[]>>;
 
 export interface EpaHubSkipped {
   table: string;
@@ -22,7 +26,7 @@ export interface EpaHubSkipped {
 const LB = '0.45359237';
 const G = '0.001';
 
-export function parseEpaHub(tables: EpaHubTables, meta: FactorSetMeta): { factors: EmissionFactor[]; skipped: EpaHubSkipped[] } {
+export function parseEpaHub(tables: EpaHubTables, meta: FactorSetMeta, opts: { gwpSets?: readonly GwpSet[] } = {}): { factors: EmissionFactor[]; skipped: EpaHubSkipped[] } {
   const factors: EmissionFactor[] = [];
   const skipped: EpaHubSkipped[] = [];
 
@@ -141,5 +145,72 @@ export function parseEpaHub(tables: EpaHubTables, meta: FactorSetMeta): { factor
       });
     }
   });
+  factors.push(...fugitiveGases(tables, meta, opts.gwpSets ?? []));
   return { factors, skipped };
+}
+
+/** The AR5 set, in which Tables 11 and 12 publish their GWPs. */
+const HUB_GWP_BASIS = 'AR5';
+/** Hydrocarbons in Table 12's blends: no GWP in the IPCC tables (counted as negligible, refrigerants.ts). */
+const HYDROCARBONS = new Set(['propane', 'propylene', 'butane', 'isobutane', 'isopentane']);
+
+/**
+ * Tables 11 and 12 as factors per kg leaked (Scope 1, fugitive). A gas is 1 kg of itself; a blend
+ * its components' mass fractions, of which only the Kyoto-basket gases count, as the Hub's blend
+ * GWPs count them (R-401A: 18, the HFC-152a in it; its HCFCs are reported apart, under the
+ * Montreal Protocol). The published GWP is the factor's total under AR5, checked against the gas
+ * masses; where the masses cannot be stated (a gas the bundled GWP sets do not all have, a blend
+ * with no Kyoto gas), the factor is the published total alone.
+ */
+function fugitiveGases(tables: EpaHubTables, meta: FactorSetMeta, gwpSets: readonly GwpSet[]): EmissionFactor[] {
+  const out: EmissionFactor[] = [];
+  const number = (table: string, line: number, raw: string | undefined): string => {
+    const v = (raw ?? '').trim();
+    if (!isDecimalString(v)) throw new CoreError('FACTORS.BAD_VALUE', `EPA Hub ${table} line ${line}: "${raw ?? ''}" is not a number`, { table, line });
+    return new Big(v).toFixed();
+  };
+  const known = (g: string) => g === 'CO2' || (gwpSets.length > 0 && gwpSets.every((s) => s.values[g] !== undefined));
+  const add = (table: 'table11' | 'table12', line: number, path: string[], gwp: string, components: RefrigerantComponent[], variant: 'total' | 'kyoto') => {
+    const r = gwpSets.length > 0 ? refrigerantGases({ components, variant, published: gwp, basisId: HUB_GWP_BASIS, gwpSets }) : undefined;
+    out.push({
+      id: `${meta.id}:${table}:${line}:kg`,
+      factorSetId: meta.id,
+      activityKey: path.map(slugify).join('/'),
+      name: path.join(' > '),
+      scope: 1,
+      category: '1 Fugitive emissions',
+      region: meta.region,
+      year: meta.publicationYear,
+      unit: 'kg',
+      co2e: gwp,
+      gasBasis: r?.ok ? 'mass' : 'co2e',
+      gwpBasis: HUB_GWP_BASIS,
+      gases: r?.ok ? r.gases : {},
+      sourceRef: `${table} line ${line}`,
+      sourceRows: [{ line, id: `${table}:${line}`, ghg: `kg CO2e per kg (${HUB_GWP_BASIS} GWP)`, value: gwp }],
+    });
+  };
+  tables.table11?.forEach((r, i) => {
+    const line = i + 2;
+    const name = (r.name ?? '').trim();
+    // The GWP table's name for it: by its name (HFC-134a), else by its formula (PFC-14 is CF4).
+    const species = [normaliseGas(name), normaliseGas(r.formula ?? '')].find(known) ?? normaliseGas(name);
+    add('table11', line, ['Refrigerants and other gases', name], number('table11', line, r.gwp_100yr_ar5), [{ component: name, species, fraction: '1' }], 'total');
+  });
+  tables.table12?.forEach((r, i) => {
+    const line = i + 2;
+    const blend = (r.ashrae_number ?? '').trim();
+    const components = (r.blend_composition ?? '').split(',').map((part): RefrigerantComponent => {
+      const m = /^\s*(\d+(?:\.\d+)?)%\s+(.+?)\s*$/.exec(part);
+      if (!m) throw new CoreError('FACTORS.BAD_VALUE', `EPA Hub table12 line ${line}: "${part.trim()}" of ${blend} is not "<percent>% <gas>"`, { table: 'table12', line });
+      const component = m[2]!;
+      const ashrae = /^(?:HFC|HCFC|CFC|PFC)-(\d.*)$/i.exec(component);
+      const species = HYDROCARBONS.has(component.toLowerCase()) ? null : ((ashrae ? ashraeComponentSpecies(`R-${ashrae[1]}`) : undefined) ?? normaliseGas(component));
+      return { component, species, fraction: new Big(m[1]!).div(100).toFixed() };
+    });
+    const sum = components.reduce((a, c) => a.plus(c.fraction), new Big(0));
+    if (!sum.eq(1)) throw new CoreError('FACTORS.BAD_VALUE', `EPA Hub table12 line ${line}: the fractions of ${blend} sum to ${sum.times(100).toFixed()}%, not 100%`, { table: 'table12', line });
+    add('table12', line, ['Refrigerant blends', blend], number('table12', line, r.gwp_100yr_ar5), components, 'kyoto');
+  });
+  return out;
 }
