@@ -80,7 +80,7 @@ factors
       // Factors name their GWP basis: the IPCC sets must be in place first (idempotent).
       await storeGwpSets(db.pg, await loadBundledGwpSets());
       const r = await storeFactorSet(db.pg, { meta: loaded.meta, fileName: loaded.fileName, checksum: loaded.checksum, factors: loaded.result.factors, skipped: loaded.result.skipped });
-      log(`${r.id}: ${r.factorCount} factors${r.created ? ' imported' : ' (this file was already imported)'}; ${loaded.result.skipped.length} rows skipped with reasons`);
+      log(`${r.id}: ${r.factorCount} factors${r.created ? ' imported' : r.added ? ` (${r.added} added to the set already imported, none of its factors changed)` : ' (this file was already imported)'}; ${loaded.result.skipped.length} rows skipped with reasons`);
     } finally {
       await db.close();
     }

@@ -11,6 +11,6 @@ export async function loadReferenceData(db: Db, log: (s: string) => void): Promi
   for (const d of BUNDLED_FACTOR_SETS) {
     const loaded = await loadBundledFactorSet(d.meta.id);
     const stored = await storeFactorSet(db.pg, { meta: loaded.meta, fileName: loaded.fileName, checksum: loaded.checksum, factors: loaded.result.factors, skipped: loaded.result.skipped });
-    log(`factor set ${stored.id}: ${stored.factorCount} factors${stored.created ? ' imported' : ' (already loaded)'}`);
+    log(`factor set ${stored.id}: ${stored.factorCount} factors${stored.created ? ' imported' : stored.added ? ` (${stored.added} added; none of its factors changed)` : ' (already loaded)'}`);
   }
 }

@@ -26,6 +26,22 @@ describe('factor library API', () => {
     await expect(storeFactorSet(t.db.pg, { meta: { ...l.meta, id: 'other' }, fileName: 'x', checksum: l.checksum, factors: [], skipped: [] })).rejects.toThrow(/already imported as factor set desnz-2025/);
   });
 
+  it('lets a set grow by factors newly read from the same publication, but never change one it holds', async () => {
+    const l = await loadBundledFactorSet('desnz-2025');
+    const meta = { ...l.meta, id: 'grow-test' };
+    const [a, b] = l.result.factors.slice(0, 2).map((f) => ({ ...f, id: f.id.replace('desnz-2025', 'grow-test'), factorSetId: 'grow-test' }));
+    const extra = { ...a!, id: 'grow-test:extra', activityKey: 'test/extra', name: 'Extra' };
+    const store = (checksum: string, factors: (typeof a)[]) => storeFactorSet(t.db.pg, { meta, fileName: `${checksum}.csv`, checksum, factors: factors as NonNullable<typeof a>[], skipped: [] });
+    expect(await store('c1', [a, b])).toEqual({ id: 'grow-test', created: true, factorCount: 2 });
+    // The same factors (their jsonb written with other key orders) and one more: the set grows.
+    expect(await store('c2', [{ ...b!, gases: Object.fromEntries(Object.entries(b!.gases).reverse()) }, extra, a])).toEqual({ id: 'grow-test', created: false, factorCount: 3, added: 1 });
+    expect(await store('c2', [a, b, extra])).toEqual({ id: 'grow-test', created: false, factorCount: 3 });
+    await expect(store('c3', [a, { ...b!, co2e: '999' }, extra])).rejects.toThrow(/changes its factor grow-test:.*import a new edition under a new id/);
+    await expect(store('c4', [a, extra])).rejects.toThrow(/lacks 1 of its factors/);
+    const r = await app.call(key, 'GET', '/v1/factor-sets/grow-test/factors?limit=10');
+    expect(r.body.factors.map((f: { id: string }) => f.id).sort()).toEqual([a!.id, b!.id, extra.id].sort());
+  });
+
   it('searches a set by words, unit and scope, with keyset pagination', async () => {
     const r = await app.call(key, 'GET', '/v1/factor-sets/desnz-2025/factors?q=diesel%20average%20biofuel&unit=litres&scope=1&limit=1');
     expect(r.status).toBe(200);

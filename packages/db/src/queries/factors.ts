@@ -41,11 +41,17 @@ export interface StoredFactorSet {
   id: string;
   created: boolean;
   factorCount: number;
+  /** Factors added to a set already stored, when Tally now reads more of the same publication. */
+  added?: number;
 }
 
 /**
  * Stores a parsed factor set, idempotently by the source file's checksum: the same file again is
- * a no-op; another file under an existing set id is refused (a published set never changes).
+ * a no-op; another file under an existing set id is refused (a published set never changes),
+ * unless it holds every factor already stored exactly as stored and only adds others: Tally reading
+ * more of the same publication (the EPA Hub's Tables 11 and 12 once it read Tables 1 to 10). The
+ * set then grows by those and takes the new checksum; no stored factor, and so no result that
+ * cites one, changes.
  */
 export async function storeFactorSet(
   pool: pg.Pool,
@@ -60,11 +66,16 @@ export async function storeFactorSet(
     const prior = existing.rows[0];
     if (prior) {
       if (prior.checksum_sha256 === input.checksum && prior.id === input.meta.id) return { id: prior.id, created: false, factorCount: prior.factor_count };
-      throw new Error(
-        prior.id === input.meta.id
-          ? `factor set ${input.meta.id} already exists from another file (checksum ${prior.checksum_sha256.slice(0, 12)}…); a published set never changes: import a new edition under a new id`
-          : `this file was already imported as factor set ${prior.id}`,
-      );
+      if (prior.id !== input.meta.id || existing.rows.length > 1) throw new Error(`this file was already imported as factor set ${existing.rows.find((r) => r.id !== input.meta.id)?.id ?? prior.id}`);
+      const added = await factorsAdded(c, input.meta.id, input.factors);
+      if (typeof added === 'string') {
+        throw new Error(`factor set ${input.meta.id} already exists from another file (checksum ${prior.checksum_sha256.slice(0, 12)}…) and ${added}; a published set never changes: import a new edition under a new id`);
+      }
+      await c.query('update factor_sets set file_name = $2, checksum_sha256 = $3, factor_count = $4, skipped_rows = $5 where id = $1', [
+        input.meta.id, input.fileName, input.checksum, input.factors.length, JSON.stringify(input.skipped),
+      ]);
+      await copyFactors(c, added);
+      return { id: input.meta.id, created: false, factorCount: input.factors.length, added: added.length };
     }
     const m = input.meta;
     await c.query(
@@ -75,6 +86,29 @@ export async function storeFactorSet(
     await copyFactors(c, input.factors);
     return { id: m.id, created: true, factorCount: input.factors.length };
   });
+}
+
+/** A stored factor as it is compared with a re-read one: every column but the set's id, keys in one order. */
+const STORED_FACTOR = `select id, jsonb_build_array(activity_key, name, scope, category, region, year, unit, co2e::text, gas_basis, gwp_basis, gases, price_basis, source_ref, source_rows, kind, supplier, instrument)::text as content
+  from emission_factors where factor_set_id = $1`;
+const factorContent = (f: EmissionFactor): string =>
+  JSON.stringify([f.activityKey, f.name, f.scope, f.category, f.region, f.year, f.unit, f.co2e, f.gasBasis, f.gwpBasis, f.gases, f.priceBasis ?? null, f.sourceRef, f.sourceRows, f.kind ?? 'published', f.supplier ?? null, f.instrument ?? null]);
+
+/**
+ * The factors of `factors` that set `setId` does not hold yet, when it holds all of its own among
+ * them exactly as stored; otherwise what differs, in words. Contents are compared as jsonb, which
+ * orders object keys and spells numbers one way whichever side wrote them.
+ */
+async function factorsAdded(c: pg.ClientBase, setId: string, factors: readonly EmissionFactor[]): Promise<EmissionFactor[] | string> {
+  const stored = (await c.query<{ id: string; content: string }>(STORED_FACTOR, [setId])).rows;
+  const byId = new Map(factors.map((f) => [f.id, f]));
+  const missing = stored.filter((r) => !byId.has(r.id));
+  if (missing.length > 0) return `the new file lacks ${missing.length} of its factors (${missing[0]!.id} first)`;
+  const reread = (await c.query<{ content: string }>('select content::jsonb::text as content from unnest($1::text[]) with ordinality as t(content, i) order by i', [stored.map((r) => factorContent(byId.get(r.id)!))])).rows;
+  const changed = stored.find((r, i) => reread[i]!.content !== r.content);
+  if (changed) return `changes its factor ${changed.id}`;
+  const have = new Set(stored.map((r) => r.id));
+  return factors.filter((f) => !have.has(f.id));
 }
 
 /** COPYs factors into emission_factors on the caller's client (inside its transaction). */
