@@ -187,6 +187,13 @@ describe('labelled items', () => {
     ]);
   });
 
+  it('reads a code written as a number ("326122.0", "-1.0") as the code', async () => {
+    const path = await write('floats.csv', 'COMMODITY_DESCRIPTION,naics_code_final\nPVC PIPE,326122.0\nGIFT,-2.0\nBAD,326122.5\n');
+    const problems: string[] = [];
+    expect((await loadLabelledItems(path, { problems })).map((i) => [i.description, i.label])).toEqual([['PVC PIPE', '326122'], ['GIFT', null]]);
+    expect(problems).toEqual([`${path}, line 4, column naics_code_final: "326122.5" is neither a 6-digit NAICS code nor -1, -2, -3 (no suitable code)`]);
+  });
+
   it('needs only the description and the code; a label without a factor has none', async () => {
     const path = await write('lean.csv', 'COMMODITY_DESCRIPTION,naics_code_final\nPVC PIPE,326122\nGIFT,-2\n');
     expect(await loadLabelledItems(path)).toEqual([

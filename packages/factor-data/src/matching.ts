@@ -286,7 +286,8 @@ export async function loadLabelledItems(path: string, options: { problems?: stri
       problem(`${where(line, 'COMMODITY_DESCRIPTION')}: empty description`);
       continue;
     }
-    const code = (v.naics_code_final ?? '').trim();
+    // A spreadsheet or dataframe may have written the code as a number: "326122.0", "-1.0".
+    const code = (v.naics_code_final ?? '').trim().replace(/^(-?\d+)\.0+$/, '$1');
     let label: string | null;
     let labelFactor: string | null = null;
     if (code === '-1' || code === '-2' || code === '-3') label = null;
