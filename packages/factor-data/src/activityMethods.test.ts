@@ -13,7 +13,7 @@ describe('travel, freight and waste on the published factors', () => {
   let gwp: GwpSet[];
   beforeAll(async () => {
     desnz = (await loadBundledFactorSet('desnz-2025')).result.factors;
-    hub = (await loadBundledFactorSet('epa-hub-2025')).result.factors;
+    hub = (await loadBundledFactorSet('epa-hub-2025-r2')).result.factors;
     gwp = await loadBundledGwpSets();
   });
   const calc = (factors: EmissionFactor[], rows: Omit<ActivityInput, 'id'>[]) =>

@@ -6,7 +6,7 @@ import { DATA_DIR, loadBundledFactorSet, loadBundledGwpSets } from './index.ts';
 
 describe('US EPA GHG Emission Factors Hub 2025', () => {
   it('stores combustion factors as kg of each gas per unit, read from the published grams and kg', async () => {
-    const { result } = await loadBundledFactorSet('epa-hub-2025');
+    const { result } = await loadBundledFactorSet('epa-hub-2025-r2');
     const ng = result.factors.filter((f) => f.activityKey === 'stationary-combustion/natural-gas/natural-gas');
     expect(ng.map((f) => [f.unit, f.gases])).toEqual([
       ['MMBtu', { CO2: '53.06', CH4: '0.001', N2O: '0.0001' }],
@@ -16,7 +16,7 @@ describe('US EPA GHG Emission Factors Hub 2025', () => {
   });
 
   it('converts eGRID2023 lb/MWh to kg/MWh exactly, per subregion, and keeps non-baseload rates out', async () => {
-    const { result } = await loadBundledFactorSet('epa-hub-2025');
+    const { result } = await loadBundledFactorSet('epa-hub-2025-r2');
     const grid = result.factors.filter((f) => f.activityKey === 'electricity/grid-average-location-based');
     expect(grid).toHaveLength(28); // 27 eGRID2023 subregions and the US average
     const us = grid.find((f) => f.region === 'US')!;
@@ -26,7 +26,7 @@ describe('US EPA GHG Emission Factors Hub 2025', () => {
   });
 
   it('calculates a US kWh and an MMBtu of natural gas under AR5', async () => {
-    const { result } = await loadBundledFactorSet('epa-hub-2025');
+    const { result } = await loadBundledFactorSet('epa-hub-2025-r2');
     const gwpSets = await loadBundledGwpSets();
     const us = result.factors.filter((f) => f.region === 'US' || f.activityKey !== 'electricity/grid-average-location-based');
     const [gas, kwh] = calculateActivities({
@@ -43,15 +43,31 @@ describe('US EPA GHG Emission Factors Hub 2025', () => {
     expect(kwh!.co2eKg).toBe('351.64249532643');
   });
 
+  it('reports the CO2 of burning biomass outside the scopes, its CH4 and N2O in Scope 1; peat stays fossil', async () => {
+    const { result } = await loadBundledFactorSet('epa-hub-2025-r2');
+    const of = (key: string, unit: string) => result.factors.find((f) => f.activityKey === key && f.unit === unit);
+    expect(of('stationary-combustion/biomass-fuels-solid/wood-and-wood-residuals', 'short_ton')).toMatchObject({ scope: 1, gases: { CH4: '0.126', N2O: '0.063' } });
+    expect(of('outside-of-scopes/stationary-combustion/biomass-fuels-solid/wood-and-wood-residuals', 'short_ton')).toMatchObject({ scope: null, category: 'Outside of scopes', gases: { CO2: '1640' } });
+    expect(of('stationary-combustion/biomass-fuels-solid/peat', 'short_ton')).toMatchObject({ scope: 1, gases: { CO2: '895' } });
+    // Table 2's biofuels: CO2 only, so outside the scopes alone (their CH4 and N2O are Table 4's, per mile).
+    expect(of('mobile-combustion-co2/biodiesel-100', 'us_gal')).toBeUndefined();
+    expect(of('outside-of-scopes/mobile-combustion-co2/biodiesel-100', 'us_gal')).toMatchObject({ scope: null, gases: { CO2: '9.45' } });
+    expect(of('mobile-combustion-co2/diesel-fuel', 'us_gal')).toMatchObject({ scope: 1, gases: { CO2: '10.21' } });
+    // No Scope 1 factor of the set carries biomass CO2.
+    const biomass = result.factors.filter((f) => f.scope === 1 && /biomass-fuels-(?!solid\/peat)/.test(f.activityKey));
+    expect(biomass.length).toBeGreaterThan(20);
+    expect(biomass.filter((f) => f.gases.CO2 !== undefined)).toEqual([]);
+  });
+
   it('waste factors are metric tons CO2e (AR4) per short ton; NA stays out', async () => {
-    const { result } = await loadBundledFactorSet('epa-hub-2025');
+    const { result } = await loadBundledFactorSet('epa-hub-2025-r2');
     const cans = result.factors.find((f) => f.activityKey === 'waste/aluminum-cans/recycled')!;
     expect(cans).toMatchObject({ co2e: '60', unit: 'short_ton', gwpBasis: 'AR4', gasBasis: 'co2e' });
     expect(result.skipped.some((s) => s.reason === 'NOT_AVAILABLE' && s.detail.startsWith('Waste > Aluminum Cans > Composted'))).toBe(true);
   });
 
   it('states gases leaked (Table 11) and refrigerant blends (Table 12) per kg as gas masses, so any GWP set weighs them', async () => {
-    const { result } = await loadBundledFactorSet('epa-hub-2025');
+    const { result } = await loadBundledFactorSet('epa-hub-2025-r2');
     const fugitive = result.factors.filter((f) => f.category === '1 Fugitive emissions');
     expect(fugitive).toHaveLength(32 + 30);
     const byKey = (key: string) => fugitive.find((f) => f.activityKey === key)!;

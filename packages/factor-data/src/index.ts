@@ -64,7 +64,10 @@ export const BUNDLED_FACTOR_SETS: readonly BundledFactorSet[] = [
   {
     kind: 'epa-hub',
     meta: {
-      id: 'epa-hub-2025',
+      // r2: Tally's second reading of the 2025 Hub (biomass CO2 outside the scopes, as the Hub's
+      // guidance says; Tables 11 and 12). The first, epa-hub-2025, counted biomass CO2 in Scope 1;
+      // a stored set never changes, so a database that holds it keeps it, beside this one.
+      id: 'epa-hub-2025-r2',
       source: 'US EPA GHG Emission Factors Hub',
       edition: '2025',
       publicationYear: 2025,

@@ -213,7 +213,7 @@ describe('matching expense lines on the shipped lexicon', () => {
   };
 
   it('answers spend on electricity with no match, as EPA has no factor for it and it is Scope 2, and electricity by the kWh with the grid', async () => {
-    const engine = await engineOver(['epa-sc-v1.3.0', 'epa-hub-2025', 'owid-ember-grid-2025']);
+    const engine = await engineOver(['epa-sc-v1.3.0', 'epa-hub-2025-r2', 'owid-ember-grid-2025']);
     for (const line of ['Electricity bill', 'Power bill', 'Electricity charges Q1', 'Electric bill - Main St depot']) {
       const o = engine.match({ description: line, unit: 'USD', region: 'US' });
       expect(o, line).toMatchObject({ key: null, method: 'none', evidence: { withoutFactor: { key: 'naics-2017/221122' } } });
@@ -265,7 +265,7 @@ describe('matching expense lines on the shipped lexicon', () => {
 
   it('accepts a text that is one of its names, word for word, that no other key is named by, without review; other wordings keep the model', async () => {
     const desnz = await engineOver(['desnz-2025']);
-    const hub = await engineOver(['epa-hub-2025', 'owid-ember-grid-2025']);
+    const hub = await engineOver(['epa-hub-2025-r2', 'owid-ember-grid-2025']);
     const named: [MatchEngine, string, string][] = [
       [desnz, 'Diesel', 'litre'], [desnz, 'Petrol', 'litre'], [desnz, 'Kerosene', 'litre'], [desnz, 'Natural gas', 'kWh'], [desnz, 'Coal', 'tonne'], [desnz, 'Electricity', 'kWh'],
       [desnz, 'Medium car', 'km'], [desnz, 'District heating', 'kWh'], [desnz, 'R-404A', 'kg'], [desnz, 'HFC-134a', 'kg'], [desnz, 'SF6', 'kg'],
@@ -291,7 +291,7 @@ describe('matching expense lines on the shipped lexicon', () => {
   });
 
   it("takes the key with a factor for the row's region when a run's sets name a thing alike", async () => {
-    const engine = await engineOver(['desnz-2025', 'epa-hub-2025', 'owid-ember-grid-2025', 'epa-sc-v1.3.0']);
+    const engine = await engineOver(['desnz-2025', 'epa-hub-2025-r2', 'owid-ember-grid-2025', 'epa-sc-v1.3.0']);
     const key = (description: string, unit: string, region: string) => engine.match({ description, unit, region }).key;
     // Spend factors are all US: a spend line's region changes nothing, so its text is matched once for every country.
     expect(['US', 'DE', 'GB'].map((r) => engine.regionClass!(r, 'EUR'))).toEqual(['', '', '']);

@@ -15,14 +15,14 @@ const { values: args } = parseArgs({ options: { resolutions: { type: 'string', d
 const N = Number(args.resolutions);
 
 const factors: EmissionFactor[] = [];
-for (const id of ['desnz-2025', 'epa-hub-2025', 'owid-ember-grid-2025']) factors.push(...(await loadBundledFactorSet(id)).result.factors);
+for (const id of ['desnz-2025', 'epa-hub-2025-r2', 'owid-ember-grid-2025']) factors.push(...(await loadBundledFactorSet(id)).result.factors);
 const catalogue = new FactorCatalogue(factors);
 
 // A realistic mix: grid electricity in many countries and years (region and year resolution),
 // DESNZ fuels and travel (one region), EPA combustion in the US.
 const countries = [...new Set(factors.filter((f) => f.activityKey === GRID_KEY && /^[A-Z]{2}$/.test(f.region)).map((f) => f.region))];
 const desnz = factors.filter((f) => f.factorSetId === 'desnz-2025').slice(0, 2000);
-const hub = factors.filter((f) => f.factorSetId === 'epa-hub-2025' && f.activityKey.startsWith('stationary'));
+const hub = factors.filter((f) => f.factorSetId === 'epa-hub-2025-r2' && f.activityKey.startsWith('stationary'));
 let seed = 7;
 const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 const cases = Array.from({ length: 10_000 }, () => {

@@ -140,7 +140,7 @@ export async function generateBenchData(db: Db, o: BenchDataOptions): Promise<Be
                  where factor_set_id = 'epa-sc-v1.3.0' and co2e > 0 and id like '%:purchaser'),
        supplier as (select id, row_number() over (order by id) - 1 as k from emission_factors where factor_set_id = 'bench-supplier-2024'),
        pool as (select y.year, f.id, row_number() over (partition by y.year order by f.id) - 1 as k, count(*) over (partition by y.year) as n
-                from y join emission_factors f on (f.factor_set_id = 'desnz-' || y.year or f.factor_set_id = 'epa-hub-2025') and f.co2e > 0 and f.kind = 'published'),
+                from y join emission_factors f on (f.factor_set_id = 'desnz-' || y.year or f.factor_set_id = 'epa-hub-2025-r2') and f.co2e > 0 and f.kind = 'published'),
        pool_n as (select distinct year, n from pool),
        slots as (select y.year, cc.country, s from y cross join cc cross join generate_series(0, ${SLOTS - 1}) s)
        select s.year, s.country, s.s, coalesce(g.id, sp.id, su.id, p.id)

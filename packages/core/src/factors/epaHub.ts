@@ -51,7 +51,8 @@ export function parseEpaHub(tables: EpaHubTables, meta: FactorSetMeta, opts: { g
     }
     const activityKey = path.map(slugify).join('/');
     factors.push({
-      id: `${meta.id}:${table}:${line}:${unit}`,
+      // A row's biogenic CO2 is a factor of its own beside the row's Scope 1 factor.
+      id: `${meta.id}:${table}:${line}:${unit}${scope === null ? ':biogenic' : ''}`,
       factorSetId: meta.id,
       activityKey,
       name: path.join(' > '),
@@ -72,14 +73,26 @@ export function parseEpaHub(tables: EpaHubTables, meta: FactorSetMeta, opts: { g
   tables.table01?.forEach((r, i) => {
     const line = i + 2;
     const path = ['Stationary combustion', r.fuel_category ?? '', r.fuel_type ?? ''];
-    add('table01', line, path, 'MMBtu', { CO2: value('table01', line, r.co2_kg_per_mmbtu), CH4: value('table01', line, r.ch4_g_per_mmbtu, G), N2O: value('table01', line, r.n2o_g_per_mmbtu, G) }, 1, '1 Stationary combustion');
-    if ((r.unit ?? '').trim() !== '') {
-      add('table01', line, path, unitCode('table01', line, r.unit!), { CO2: value('table01', line, r.co2_kg_per_unit), CH4: value('table01', line, r.ch4_g_per_unit, G), N2O: value('table01', line, r.n2o_g_per_unit, G) }, 1, '1 Stationary combustion');
+    const biomass = isBiomass(r.fuel_category, r.fuel_type);
+    const units: [string, string | undefined, string | undefined, string | undefined][] = [['MMBtu', r.co2_kg_per_mmbtu, r.ch4_g_per_mmbtu, r.n2o_g_per_mmbtu]];
+    if ((r.unit ?? '').trim() !== '') units.push([unitCode('table01', line, r.unit!), r.co2_kg_per_unit, r.ch4_g_per_unit, r.n2o_g_per_unit]);
+    for (const [unit, co2, ch4, n2o] of units) {
+      const CO2 = value('table01', line, co2);
+      const others = { CH4: value('table01', line, ch4, G), N2O: value('table01', line, n2o, G) };
+      if (!biomass) add('table01', line, path, unit, { CO2, ...others }, 1, '1 Stationary combustion');
+      else {
+        add('table01', line, path, unit, others, 1, '1 Stationary combustion');
+        add('table01', line, [OUTSIDE, ...path], unit, { CO2 }, null, OUTSIDE);
+      }
     }
   });
   tables.table02?.forEach((r, i) => {
     const line = i + 2;
-    add('table02', line, ['Mobile combustion CO2', r.fuel_type ?? ''], unitCode('table02', line, r.unit ?? ''), { CO2: value('table02', line, r.co2_kg_per_unit) }, 1, '1 Mobile combustion');
+    const path = ['Mobile combustion CO2', r.fuel_type ?? ''];
+    const CO2 = value('table02', line, r.co2_kg_per_unit);
+    // Biodiesel and ethanol: their CO2 is biogenic; their CH4 and N2O are Table 4's, per mile.
+    if (LIQUID_BIOFUEL.test((r.fuel_type ?? '').trim())) add('table02', line, [OUTSIDE, ...path], unitCode('table02', line, r.unit ?? ''), { CO2 }, null, OUTSIDE);
+    else add('table02', line, path, unitCode('table02', line, r.unit ?? ''), { CO2 }, 1, '1 Mobile combustion');
   });
   tables.table03?.forEach((r, i) => {
     const line = i + 2;
@@ -147,6 +160,21 @@ export function parseEpaHub(tables: EpaHubTables, meta: FactorSetMeta, opts: { g
   });
   factors.push(...fugitiveGases(tables, meta, opts.gwpSets ?? []));
   return { factors, skipped };
+}
+
+/**
+ * Where the CO2 of burning biomass goes: outside the scopes, reported apart (GHG Protocol Corporate
+ * Standard; EPA's guidance on direct emissions from stationary combustion: "Biomass CO2 emissions
+ * are not included in the overall CO2-equivalent emissions inventory"), while its CH4 and N2O
+ * stay in Scope 1. DESNZ publishes the two apart ("Outside of scopes" rows); the Hub publishes one
+ * row, so it becomes two factors.
+ */
+const OUTSIDE = 'Outside of scopes';
+/** Table 2's biofuels. */
+const LIQUID_BIOFUEL = /^(?:biodiesel|ethanol)\b/i;
+/** Table 1's biomass fuels; not peat, which the Hub lists among them but IPCC counts as fossil. */
+function isBiomass(category: string | undefined, fuel: string | undefined): boolean {
+  return /^biomass fuels/i.test((category ?? '').trim()) && !/^peat$/i.test((fuel ?? '').trim());
 }
 
 /** The AR5 set, in which Tables 11 and 12 publish their GWPs. */

@@ -345,6 +345,15 @@ describe('matchTargetsOf', () => {
     ]);
     expect(t.map((x) => x.key)).toEqual(['mobile-combustion-co2/diesel-fuel', 'refrigerants/hfc-134a']);
   });
+
+  it("keeps a biomass fuel's Scope 1 factor of CH4 and N2O, whose CO2 is reported outside the scopes", () => {
+    const base = { factorSetId: 's', category: '1 Stationary combustion', region: 'US', year: 2025, co2e: null, gasBasis: 'mass' as const, gwpBasis: null, sourceRef: '', sourceRows: [], unit: 'short_ton' };
+    const t = matchTargetsOf([
+      { ...base, id: 'a', scope: 1, activityKey: 'stationary-combustion/wood', name: 'Stationary combustion > Wood', gases: { CH4: '0.126', N2O: '0.063' } },
+      { ...base, id: 'b', scope: null, category: 'Outside of scopes', activityKey: 'outside-of-scopes/stationary-combustion/wood', name: 'Outside of scopes > Stationary combustion > Wood', gases: { CO2: '1640' } },
+    ]);
+    expect(t.map((x) => x.key)).toEqual(['stationary-combustion/wood', 'outside-of-scopes/stationary-combustion/wood']);
+  });
 });
 
 describe('well-to-tank factors', () => {

@@ -19,13 +19,17 @@ const AIR_TRAVEL_TITLE = 'Air travel: flights (the haul band from the distance o
  * A factor of CH4 and N2O alone: the supplement to a CO2 factor published apart (the EPA Hub's
  * mobile combustion tables 3 to 5, per vehicle type and model year, beside table 2's CO2 per fuel).
  * Chosen alone for a fuel line it would leave out the CO2, nearly all of the line's emissions, so
- * the matcher never chooses one; a row whose activity_type names one still gets it.
+ * the matcher never chooses one; a row whose activity_type names one still gets it. Not a
+ * biomass fuel's Scope 1 factor, whose CO2 is reported outside the scopes (`biogenic`: the keys
+ * that have an "outside-of-scopes/" twin in the run's sets): its CH4 and N2O are all its Scope 1.
  */
-export function isGasSupplement(f: EmissionFactor): boolean {
-  if (f.co2e !== null) return false;
+export function isGasSupplement(f: EmissionFactor, biogenic: ReadonlySet<string> = new Set()): boolean {
+  if (f.co2e !== null || biogenic.has(f.activityKey)) return false;
   const gases = Object.keys(f.gases);
   return gases.length > 0 && gases.every((g) => g === 'CH4' || g === 'N2O');
 }
+
+const OUTSIDE_OF_SCOPES = 'outside-of-scopes/';
 
 /**
  * A well-to-tank factor (DESNZ's "WTT-" families: the upstream emissions of producing and
@@ -52,8 +56,10 @@ export function namesWellToTank(words: readonly string[]): boolean {
  */
 export function matchTargetsOf(factors: Iterable<EmissionFactor>): MatchTarget[] {
   const byKey = new Map<string, { title: string; dimensions: Set<string>; regions: Set<string> }>();
-  for (const f of factors) {
-    if (isGasSupplement(f)) continue;
+  const all = [...factors];
+  const biogenic = new Set(all.filter((f) => f.activityKey.startsWith(OUTSIDE_OF_SCOPES)).map((f) => f.activityKey.slice(OUTSIDE_OF_SCOPES.length)));
+  for (const f of all) {
+    if (isGasSupplement(f, biogenic)) continue;
     const priced = PRICED.exec(f.activityKey);
     const air = isAirTravelFactorKey(f.activityKey);
     const key = priced ? priced[1]! : air ? AIR_TRAVEL_KEY : f.activityKey;

@@ -49,9 +49,8 @@ export interface StoredFactorSet {
  * Stores a parsed factor set, idempotently by the source file's checksum: the same file again is
  * a no-op; another file under an existing set id is refused (a published set never changes),
  * unless it holds every factor already stored exactly as stored and only adds others: Tally reading
- * more of the same publication (the EPA Hub's Tables 11 and 12 once it read Tables 1 to 10). The
- * set then grows by those and takes the new checksum; no stored factor, and so no result that
- * cites one, changes.
+ * more tables of the same publication. The set then grows by those and takes the new checksum; no
+ * stored factor, and so no result that cites one, changes.
  */
 export async function storeFactorSet(
   pool: pg.Pool,

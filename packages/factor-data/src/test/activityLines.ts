@@ -67,5 +67,5 @@ export const ACTIVITY_LINES: readonly (readonly [text: string, unit: string, des
 /** The sets the lines are matched against, as ACTIVITY_LINES's columns 2 and 3 name them. */
 export const ACTIVITY_LINE_SETS = [
   ['DESNZ 2025', ['desnz-2025'], 2],
-  ['the EPA Hub 2025 and the grid set', ['epa-hub-2025', 'owid-ember-grid-2025'], 3],
+  ['the EPA Hub 2025 and the grid set', ['epa-hub-2025-r2', 'owid-ember-grid-2025'], 3],
 ] as const;
