@@ -302,5 +302,12 @@ describe('matching expense lines on the shipped lexicon', () => {
     expect(key('Electricity', 'kWh', 'DE')).toBe('electricity/grid-average-location-based');
     expect(key('Natural gas', 'kWh', 'GB')).toBe('fuels/gaseous-fuels/natural-gas');
     expect(key('Natural gas', 'kWh', 'US')).toBe('stationary-combustion/natural-gas/natural-gas');
+    // A name both sets have is taken without review where only one of them has a factor for the
+    // row's region; where neither has, the two stay rivals and the row is reviewed.
+    for (const [text, unit, region, expected] of [['R-410A', 'kg', 'US', 'refrigerant-blends/r-410a'], ['R-410A', 'kg', 'GB', 'refrigerant-and-other/blends/r410a/emissions-including-only-kyoto-products'], ['Diesel', 'litre', 'US', 'mobile-combustion-co2/diesel-fuel'], ['Electricity', 'kWh', 'US', 'electricity/grid-average-location-based']] as const) {
+      const o = engine.match({ description: text, unit, region });
+      expect([text, region, o.key, o.confidence >= engine.autoAcceptThreshold]).toEqual([text, region, expected, true]);
+    }
+    expect(engine.match({ description: 'Diesel', unit: 'litre', region: 'DE' }).confidence).toBeLessThan(engine.autoAcceptThreshold);
   });
 });

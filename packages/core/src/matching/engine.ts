@@ -74,7 +74,8 @@ export const AUTO_ACCEPT_THRESHOLD = 0.85;
 /**
  * Tally's own names of things (tally-lexicon: fuels, utilities, travel modes, refrigerants, ledger
  * names), each written to name its key. A text that is one of them, word for word, where no other
- * candidate key has a phrase the text is word for word, is what the name was written for: it is
+ * candidate key has a phrase the text is word for word (or only one without a factor where the
+ * row took place, when the top has one), is what the name was written for: it is
  * taken at NAMED_CONFIDENCE at least. The confidence model was fitted on purchase lines, which
  * rarely are a name, and it held "Diesel", "Kerosene", "Coal" or "Medium car" (right: the next key
  * is a grade or size of the family whose longer name holds the word) for review.
@@ -269,13 +270,14 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     // not the words its category's profile lends; a line that is one of Tally's names ("Parking")
     // is what the name names, not a good that holds the word ("Parking meters").
     const prior = priorFor(nameTexts.has(termSet(ownTerms)) ? 'name' : namesService(textWords) ? 'service' : 'goods', q.region, dimension);
-    const own = rank(query, allow, prior);
+    const regionWeight = regions.of(q.region, dimension).weight;
+    const own = rank(query, allow, prior, regionWeight);
     if (!own) return noMatch(`no ${dimension ?? ''} factor shares a word with the text`.replace('  ', ' '));
     // The lead as the evidence shows it: what consultsCategory reads, here and in caches.
     const margin = round4(own.margin);
     // The category's words choose among the keys the text leaves close: a clear lead stands.
     const borrowed = q.categoryProfile && consultsCategory(margin) ? borrowedTerms(query, q.categoryProfile) : [];
-    const withCategory = borrowed.length > 0 ? rank([...query, ...borrowed], allow, prior) : undefined;
+    const withCategory = borrowed.length > 0 ? rank([...query, ...borrowed], allow, prior, regionWeight) : undefined;
     const final = withCategory ?? own;
     // The confidence is the text's own: the category's words choose among close candidates, but
     // they are the neighbours' words, so a key they put first is not more certain for it.
@@ -312,7 +314,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
    * confidences stay the text's own, as the prior says what purchases often are, not what this
    * text names.
    */
-  function rank(query: QueryTerm[], allow: Uint8Array | undefined, prior: Float64Array | undefined): { hits: PhraseHit[]; conf: number[]; margin: number; agree: boolean; textBest?: number } | undefined {
+  function rank(query: QueryTerm[], allow: Uint8Array | undefined, prior: Float64Array | undefined, regionWeight?: Float64Array): { hits: PhraseHit[]; conf: number[]; margin: number; agree: boolean; textBest?: number } | undefined {
     const byPhrase = index.search(query, 30, allow, prior);
     const phraseTop = byPhrase[0]?.key;
     const docScores = docs.scores(query, byPhrase.map((h) => h.key));
@@ -329,7 +331,11 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     // same key: told to the reviewer, and weighed by the confidence.
     const agree = hits[0]!.key === phraseTop && hits[0]!.key === docTop;
     const margin = hits[1] ? (hits[0]!.score - hits[1].score) / hits[0]!.score : 1;
-    const named = isName(hits[0]!) && margin > 0 && !(hits[1] && isWhole(hits[1]));
+    // Another key the text is word for word is a rival unless it has no factor where the row
+    // took place and the top has (the region tells them apart: "R-410A" at a US site is the EPA
+    // Hub's, not DESNZ's, in a run of both).
+    const rival = hits[1] !== undefined && isWhole(hits[1]) && (regionWeight?.[hits[1].key] ?? 1) >= (regionWeight?.[hits[0]!.key] ?? 1);
+    const named = isName(hits[0]!) && margin > 0 && !rival;
     const conf = confidences(hits, agree, named ? NAMED_CONFIDENCE : 0);
     if (!codePrior) return { hits, conf, margin, agree };
     // The lead and the confidences are taken from the text's own scores: now the candidates (fresh
