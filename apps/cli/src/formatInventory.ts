@@ -22,10 +22,16 @@ export function formatInventory(orgName: string, inv: InventoryResponse): string
   lines.push('');
   for (const s of inv.byScope) lines.push(`Scope ${s.scope ?? '-'} total${' '.repeat(39)}${t(s.co2eKg)}`);
   lines.push(`Total${' '.repeat(47)}${t(inv.totals.co2eKg)}`);
-  lines.push('', 'by gas (mass, t): ' + inv.byGas.map((g) => `${g.gas} ${new Big(g.kg).div(1000).toFixed(4)}`).join(', '));
+  lines.push('', 'by gas (mass, t): ' + inv.byGas.map((g) => `${g.gas} ${tonnes(g.kg)}`).join(', '));
   lines.push(`activities: ${inv.totals.activities} (${inv.totals.calculated} calculated, ${inv.totals.unmatched} unmatched, ${inv.totals.failed} failed)`);
   for (const u of inv.unmatched) lines.push(`  unmatched: ${u.activities} × ${u.reason}`);
   const air = inv.methods?.airTravel;
   if (air) lines.push(`air travel (${air.activities} activities) counted ${air.radiativeForcing} radiative forcing: ${t(air.withRfCo2eKg).trim()} t with RF, ${t(air.withoutRfCo2eKg).trim()} t without`);
   return lines.join('\n');
+}
+
+/** A gas mass in tonnes to 4 places; a mass above zero that rounds to nothing (the HFCs of spend factors) says so rather than 0.0000. */
+function tonnes(kg: string): string {
+  const t = new Big(kg).div(1000);
+  return t.gt(0) && t.lt('0.00005') ? '<0.0001' : t.toFixed(4);
 }
