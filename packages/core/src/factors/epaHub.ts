@@ -188,7 +188,8 @@ const HYDROCARBONS = new Set(['propane', 'propylene', 'butane', 'isobutane', 'is
  * GWPs count them (R-401A: 18, the HFC-152a in it; its HCFCs are reported apart, under the
  * Montreal Protocol). The published GWP is the factor's total under AR5, checked against the gas
  * masses; where the masses cannot be stated (a gas the bundled GWP sets do not all have, a blend
- * with no Kyoto gas), the factor is the published total alone.
+ * with no Kyoto gas, masses that do not give the published total: R-424A), the factor is the
+ * published total alone.
  */
 function fugitiveGases(tables: EpaHubTables, meta: FactorSetMeta, gwpSets: readonly GwpSet[]): EmissionFactor[] {
   const out: EmissionFactor[] = [];

@@ -98,6 +98,7 @@ const GOODS_PRIOR = 0.85;
  * in km went to the empty lorry ("0% Laden"), whose name is a word shorter.
  */
 const DEFAULT_LEAN = 1.05;
+/** A key whose last level is its set's default, and those words in the last level of its title. */
 const SET_DEFAULT = /\/(?:average|average-laden|unknown)$/;
 const DEFAULT_WORDS = /\b(?:average|unknown)\b(?!.*>)/gi;
 /** When the best phrase covers less than this share of the query's weight, the answer is "no match". */
