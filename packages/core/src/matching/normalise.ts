@@ -88,7 +88,7 @@ export const BROADER: Record<string, readonly string[]> = {
   coverall: ['apparel', 'clothing'], uniform: ['apparel', 'clothing'], raincoat: ['apparel', 'clothing'],
   vest: ['apparel', 'clothing'], boot: ['footwear'], shoe: ['footwear'],
   laptop: ['computer'], desktop: ['computer'], server: ['computer'], printer: ['computer', 'peripheral'],
-  monitor: ['computer', 'peripheral'], keyboard: ['computer', 'peripheral'], toner: ['toner', 'cartridge'], router: ['communications', 'equipment'],
+  monitor: ['computer', 'peripheral'], keyboard: ['computer', 'peripheral'], mouse: ['computer', 'peripheral'], webcam: ['computer', 'peripheral'], toner: ['toner', 'cartridge'], router: ['communications', 'equipment'],
   cable: ['wire'], cord: ['wire'], bolt: ['fastener'], nut: ['fastener'], screw: ['fastener'], washer: ['fastener'], rivet: ['fastener'],
   paint: ['paint', 'coating'], primer: ['paint', 'coating'], cleaner: ['cleaning', 'preparation'], detergent: ['cleaning', 'preparation'], soap: ['soap'],
 };
