@@ -250,6 +250,8 @@ describe('matching expense lines on the shipped lexicon', () => {
       ['Window cleaning', '561720'],
       // Vendors whose names the catalogues give other things (adobe bricks, switch cutouts); a mouse is a computer peripheral.
       ['Adobe Acrobat Pro license', '511210'], ['Cisco Catalyst switch', '334210'], ['Logitech MX Master 3 Wireless Mouse', '334118'],
+      // Devices by their best-known names ("iPhone 15 Pro" went to golf pro shops).
+      ['iPhone 15 Pro', '334220'], ['iPad Air', '334111'], ['SSD 1TB', '334112'],
     ];
     expect(accounts.map(([text]) => [text, engine.match({ description: text, unit: 'USD' }).key])).toEqual(accounts.map(([text, code]) => [text, `naics-2017/${code}`]));
     const fuel = engine.match({ description: 'DIESEL 45.2L', unit: 'litre' });

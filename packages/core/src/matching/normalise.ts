@@ -20,6 +20,8 @@ const ABBREVIATIONS: Record<string, string> = {
   hd: 'heavy duty', ind: 'industrial', indust: 'industrial', misc: 'miscellaneous', eqpt: 'equipment', equip: 'equipment', eqp: 'equipment',
   svc: 'service', svcs: 'services', maint: 'maintenance', repl: 'replacement', mfg: 'manufacturing', mtr: 'motor', mach: 'machine',
   cpu: 'computer', lcd: 'display monitor', led: 'led light', ups: 'uninterruptible power supply',
+  // devices by their best-known names
+  iphone: 'smartphone', ipad: 'tablet computer', macbook: 'laptop computer', chromebook: 'laptop computer', ssd: 'computer storage drive',
   tv: 'television', av: 'audio video', hvac: 'heating ventilation air conditioning', ac: 'air conditioning', 'a/c': 'air conditioning',
   ppe: 'protective equipment', hi: 'high', vis: 'visibility', refrig: 'refrigeration', lab: 'laboratory', chem: 'chemical',
   lubr: 'lubricant', lube: 'lubricant', dsl: 'diesel', ulsd: 'diesel', petrol: 'gasoline', unl: 'unleaded gasoline', unld: 'unleaded gasoline',
@@ -88,7 +90,7 @@ export const BROADER: Record<string, readonly string[]> = {
   coverall: ['apparel', 'clothing'], uniform: ['apparel', 'clothing'], raincoat: ['apparel', 'clothing'],
   vest: ['apparel', 'clothing'], boot: ['footwear'], shoe: ['footwear'],
   laptop: ['computer'], desktop: ['computer'], server: ['computer'], printer: ['computer', 'peripheral'],
-  monitor: ['computer', 'peripheral'], keyboard: ['computer', 'peripheral'], mouse: ['computer', 'peripheral'], webcam: ['computer', 'peripheral'], toner: ['toner', 'cartridge'], router: ['communications', 'equipment'],
+  monitor: ['computer', 'peripheral'], keyboard: ['computer', 'peripheral'], mouse: ['computer', 'peripheral'], toner: ['toner', 'cartridge'], router: ['communications', 'equipment'],
   cable: ['wire'], cord: ['wire'], bolt: ['fastener'], nut: ['fastener'], screw: ['fastener'], washer: ['fastener'], rivet: ['fastener'],
   paint: ['paint', 'coating'], primer: ['paint', 'coating'], cleaner: ['cleaning', 'preparation'], detergent: ['cleaning', 'preparation'], soap: ['soap'],
 };
