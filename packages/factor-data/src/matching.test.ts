@@ -77,13 +77,15 @@ describe('matching lexicon', () => {
     expect(examplesOf([{ description: 'x', label: '326122', labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [], commodities: [] }, { description: 'y', label: null, labelFactor: null, labelTitle: null, rows: 1, extended: [], contracts: [], commodities: [] }])).toEqual([{ key: 'naics-2017/326122', phrase: 'x', source: 'labelled-purchase-line' }]);
   });
 
-  it('ships electric power delivery as a boundary: codes EPA has no spend factor for, with their phrases', () => {
+  it('ships electric power delivery and vehicle fluids as boundaries: what the library holds no factor for on purpose, with their phrases', () => {
     expect(m.boundaries.targets.map((t) => [t.key, t.title, t.dimensions])).toEqual([
       ['naics-2017/221121', 'Electric Bulk Power Transmission and Control', ['currency']],
       ['naics-2017/221122', 'Electric Power Distribution', ['currency']],
+      ['not-a-fuel/vehicle-fluids-and-additives', 'Vehicle fluids and fuel additives (not fuels)', ['volume', 'mass']],
     ]);
     expect(m.boundaries.targets[0]!.note).toMatch(/Scope 2; report it by the kWh/);
-    expect(m.boundaries.lexicon).toHaveLength(6 + 2 + 5);
+    expect(m.boundaries.targets[2]!.note).toMatch(/not burnt as fuel/);
+    expect(m.boundaries.lexicon).toHaveLength(6 + 2 + 5 + 7);
     expect(m.boundaries.lexicon).toContainEqual({ key: 'naics-2017/221122', phrase: 'power bill', source: 'tally-expense-lexicon' });
     // not a phrase of the lexicon, whose codes all have EPA factors
     expect(m.lexicon.some((e) => e.key.startsWith('naics-2017/2211'))).toBe(false);
@@ -283,9 +285,22 @@ describe('matching expense lines on the shipped lexicon', () => {
       // the alternatives still sum to at most 1 with it
       expect(o.alternatives.reduce((s, a) => s + a.confidence, 0), description).toBeLessThanOrEqual(1.0001);
     }
-    // A name among other words is the model's to judge, and a name of two keys alike ("Water": supply or treatment) is held.
-    expect(desnz.match({ description: 'Truck #5 diesel', unit: 'litre' }).confidence).toBeLessThan(desnz.autoAcceptThreshold);
+    // A name among words no fuel's phrase has is the name ("Truck #5 diesel"); among words that name
+    // another fuel it is the model's to judge ("Gas oil diesel"); a name of two keys alike ("Water":
+    // supply or treatment) is held.
+    expect(desnz.match({ description: 'Truck #5 diesel', unit: 'litre' })).toMatchObject({ key: 'fuels/liquid-fuels/diesel-average-biofuel-blend', confidence: 0.9 });
+    expect(desnz.match({ description: 'Gas oil diesel', unit: 'litre' }).confidence).toBeLessThan(desnz.autoAcceptThreshold);
     expect(desnz.match({ description: 'Water', unit: 'm3' }).confidence).toBeLessThan(desnz.autoAcceptThreshold);
+  });
+
+  it('answers AdBlue, fuel additives and coolant by the litre with no match and a note, not with the fuel they name', async () => {
+    const engine = await engineOver(['desnz-2025']);
+    for (const line of ['Diesel exhaust fluid', 'AdBlue 10L', 'Diesel additive', 'Coolant']) {
+      const o = engine.match({ description: line, unit: 'litre' });
+      expect(o, line).toMatchObject({ key: null, method: 'none', evidence: { withoutFactor: { key: 'not-a-fuel/vehicle-fluids-and-additives' } } });
+      expect(o.evidence.note, line).toMatch(/not burnt as fuel/);
+    }
+    expect(engine.match({ description: 'Diesel', unit: 'litre' }).key).toBe('fuels/liquid-fuels/diesel-average-biofuel-blend');
   });
 
   it('names the keys of older DESNZ editions too, where a key changed its name', async () => {

@@ -92,6 +92,22 @@ const ELECTRIC_POWER = {
 } as const;
 
 /**
+ * What fuel cards and site logs list by the litre beside the fuel but is not burnt: AdBlue (diesel
+ * exhaust fluid, a urea solution for the exhaust), fuel additives, coolant and screenwash. Read as
+ * the fuel whose name they hold ("Diesel exhaust fluid" was diesel at 0.9), they would be counted
+ * as burnt fuel, about 2.5 kg CO2e a litre; so they are a boundary for volumes and masses, answered
+ * as no match with this note. Their purchase, if reported, is spend. The phrases name no fuel
+ * ("exhaust fluid", not "diesel exhaust fluid"): a fuel's name in them would make that name's
+ * word commoner and lower the fuels' own matches ("Shell diesel fuel card" fell to 0.74).
+ */
+const VEHICLE_FLUIDS = {
+  key: 'not-a-fuel/vehicle-fluids-and-additives',
+  title: 'Vehicle fluids and fuel additives (not fuels)',
+  phrases: ['AdBlue', 'exhaust fluid', 'additive', 'coolant', 'antifreeze', 'screenwash', 'washer fluid'],
+  note: 'no combustion factor: AdBlue (diesel exhaust fluid), fuel additives, coolant and screenwash are not burnt as fuel; report their purchase as spend if at all',
+} as const;
+
+/**
  * The phrases that name each EPA v1.3.0 NAICS-6 code and the fuel, energy, travel, freight and
  * waste keys of the bundled activity sets, and a 2022→2017 code bridge. With the shipped
  * files (tested in matching.test.ts):
@@ -216,6 +232,8 @@ export async function loadMatchingLexicon(): Promise<MatchingLexicon> {
     add(to, phrase, LEXICON_SOURCES.census2022Index);
   }
   const boundaryTargets = [...boundaryTitles].sort(([a], [b]) => a.localeCompare(b)).map(([code, title]): MatchBoundary => ({ key: naicsTargetKey(code), title, dimensions: ['currency'], note: ELECTRIC_POWER.note }));
+  boundaryTargets.push({ key: VEHICLE_FLUIDS.key, title: VEHICLE_FLUIDS.title, dimensions: ['volume', 'mass'], note: VEHICLE_FLUIDS.note });
+  for (const phrase of VEHICLE_FLUIDS.phrases) boundaryLexicon.push({ key: VEHICLE_FLUIDS.key, phrase, source: LEXICON_SOURCES.activities });
   return { lexicon, naics2022To2017, codePrior: codePriorOf(labelled), examples: examplesOf(labelled), boundaries: { targets: boundaryTargets, lexicon: boundaryLexicon } };
 }
 

@@ -25,6 +25,13 @@ describe('PhraseIndex', () => {
     expect(hits[1]!.phraseCoverage).toBeLessThan(0.5);
   });
 
+  it('counts only the words some admitted key has in the coverage: a word only the other keys have says nothing of which admitted key it is', () => {
+    // "pipe" is only key 2's; with key 2 not admitted, "WRENCH PIPE" is a wrench as fully as "WRENCH" is
+    const onlyTools = Uint8Array.from([1, 1, 0]);
+    expect(index.search(query('WRENCH PIPE'), 5, onlyTools)[0]!.coverage).toBe(1);
+    expect(index.search(query('WRENCH PIPE'), 5, undefined).find((h) => h.key === 0)!.coverage).toBeLessThan(1);
+  });
+
   it('scales BM25 by the share of the phrase the text covers: a rare word the text lacks costs more than a common one', () => {
     // "Wrenches, impact" is shorter (plain BM25 ranks it first) but names a rare word the text does
     // not; "Wrenches, metal, manufacturing" only adds words most phrases have.

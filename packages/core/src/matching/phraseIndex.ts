@@ -120,7 +120,8 @@ export class PhraseIndex {
   /**
    * The best `limit` keys for weighted query terms, admitted by `allow` (unit compatibility: 1 for
    * each key admitted; all are when absent).
-   * Coverage is the share of the query's total IDF weight found in the key's best phrase.
+   * Coverage is the share of the query's IDF weight found in the key's best phrase, counting the
+   * words some admitted key's phrase has (a word only other keys have, or none, counts for nothing).
    */
   search(query: readonly QueryTerm[], limit: number, allow: Uint8Array | undefined, prior?: Float64Array): PhraseHit[] {
     const { K1 } = PhraseIndex;
@@ -131,23 +132,27 @@ export class PhraseIndex {
     const norm = this.#phraseNorm;
     let nTouched = 0;
     let queryWeight = 0;
+    const phraseKey = this.#phraseKey;
     for (const { term, weight } of query) {
       const p = this.#postings.get(term);
       if (!p) continue;
       const { phrases, tf, idf } = p;
-      queryWeight += idf * weight;
       const w = idf * weight;
+      // A word no admitted key's phrase has says nothing of which of them it is ("top-up" for a
+      // refrigerant in kg): it does not count against their coverage.
+      let admitted = allow === undefined;
       for (let j = 0; j < phrases.length; j++) {
         const ph = phrases[j]!;
         const f = tf[j]!;
+        if (!admitted && allow![phraseKey[ph]!] === 1) admitted = true;
         if (matchedIdf[ph] === 0) touched[nTouched++] = ph;
         acc[ph]! += (w * (f * (K1 + 1))) / (f + norm[ph]!);
         covered[ph]! += w;
         matchedIdf[ph]! += idf;
       }
+      if (admitted) queryWeight += w;
     }
     const keys = this.#keysTouched;
-    const phraseKey = this.#phraseKey;
     const phraseIdf = this.#phraseIdf;
     const bestScore = this.#bestScore;
     const secondScore = this.#secondScore;

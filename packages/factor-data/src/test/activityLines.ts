@@ -62,6 +62,9 @@ export const ACTIVITY_LINES: readonly (readonly [text: string, unit: string, des
   ['Refrigerated HGV', 'km', 'delivery-vehicles/hgvs-refrigerated-all-diesel/all-hgvs/average-laden', 'transport/medium-and-heavy-duty-truck'],
   ['Heat pump electricity', 'kWh', 'uk-electricity/electricity-generated/electricity-uk', 'electricity/grid-average-location-based'],
   ['Courier', 'tonne.km', 'freighting-goods/vans/average-up-to-3-5-tonnes/unknown', null],
+  // Bought by the litre beside the fuel, not burnt: no factor (a boundary), not the diesel whose name it holds.
+  ['Diesel exhaust fluid', 'litre', null, null],
+  ['AdBlue 10L', 'litre', null, null],
 ];
 
 /** The sets the lines are matched against, as ACTIVITY_LINES's columns 2 and 3 name them. */
