@@ -127,9 +127,9 @@ const VEHICLE_FLUIDS = {
  *   bundled DESNZ editions, EPA Hub and grid sets: each set's default where a name leaves the grade or mode
  *   open ("diesel": DESNZ's average biofuel blend, EPA's diesel fuel CO2; "car mileage": an average
  *   car of unknown fuel). An engine keeps the entries whose key its run can match.
- * Total with the NAICS descriptions and the expense lexicon (256 merchants and ledger names of
- * overheads, services and supplies): 24,093 entries covering all 1,016 EPA codes (112130 and
- * 541120 by their titles only); 24,450 with the activity lexicon.
+ * Total with the NAICS descriptions and the expense lexicon (260 merchants and ledger names of
+ * overheads, services and supplies): 24,097 entries covering all 1,016 EPA codes (112130 and
+ * 541120 by their titles only); 24,454 with the activity lexicon.
  * - Boundaries (ELECTRIC_POWER): electric power transmission and distribution (221121, 221122), which
  *   EPA leaves out, with their 6 Census index entries, 2 titles and 5 ledger names of electricity
  *   bills from the expense lexicon.

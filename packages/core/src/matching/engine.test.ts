@@ -431,6 +431,13 @@ describe('a code prior', () => {
     expect(service).toMatchObject({ key: 'naics-2017/541330', evidence: { codePrior: { lines: 0, changed: false } } });
     expect(engine.match(q).evidence.codePrior).toBeUndefined();
   });
+
+  it("leaves a text that is one of Tally's names to the key it names", () => {
+    const names = [...LEXICON, { key: 'naics-2017/332913', phrase: 'fittings', source: 'tally-expense-lexicon' }];
+    const o = createMatchEngine({ lexicon: names, targets: TARGETS, codePrior: new Map([['naics-2017/326122', 1000]]) }).match(q);
+    expect(o).toMatchObject({ key: 'naics-2017/332913', confidence: 0.9 });
+    expect(o.evidence.codePrior).toBeUndefined();
+  });
 });
 
 describe('labelled purchase lines as examples', () => {

@@ -338,7 +338,8 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     const rival = hits[1] !== undefined && isWhole(hits[1]) && (regionWeight?.[hits[1].key] ?? 1) >= (regionWeight?.[hits[0]!.key] ?? 1);
     const named = isName(hits[0]!) && margin > 0 && !rival;
     const conf = confidences(hits, agree, named ? NAMED_CONFIDENCE : 0);
-    if (!codePrior) return { hits, conf, margin, agree };
+    // A name of Tally's is what it names: how often purchase lines land on other keys does not move it.
+    if (!codePrior || named) return { hits, conf, margin, agree };
     // The lead and the confidences are taken from the text's own scores: now the candidates (fresh
     // from the search, the hits among them) take the prior in place.
     for (const h of candidates) h.score *= codePrior[h.key]!;

@@ -8,4 +8,4 @@
  * development set and on the matching test's activity lines (fuels, utilities, refrigerants,
  * travel, freight, waste) and fails until both are updated.
  */
-export const MATCHER_VERSION = '2026-12-02.45';
+export const MATCHER_VERSION = '2026-12-02.46';
