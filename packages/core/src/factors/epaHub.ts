@@ -23,6 +23,14 @@ export interface EpaHubSkipped {
   detail: string;
 }
 
+/** A published cell as an exact decimal times `scale`; null for a blank or NA cell. */
+function value(table: string, line: number, raw: string | undefined, scale = '1'): string | null {
+  const v = (raw ?? '').trim();
+  if (v === '' || v === 'NA') return null;
+  if (!isDecimalString(v)) throw new CoreError('FACTORS.BAD_VALUE', `EPA Hub ${table} line ${line}: "${raw}" is not a number`, { table, line });
+  return new Big(v).times(scale).toFixed();
+}
+
 const LB = '0.45359237';
 const G = '0.001';
 
@@ -30,12 +38,6 @@ export function parseEpaHub(tables: EpaHubTables, meta: FactorSetMeta, opts: { g
   const factors: EmissionFactor[] = [];
   const skipped: EpaHubSkipped[] = [];
 
-  const value = (table: string, line: number, raw: string | undefined, scale = '1'): string | null => {
-    const v = (raw ?? '').trim();
-    if (v === '' || v === 'NA') return null;
-    if (!isDecimalString(v)) throw new CoreError('FACTORS.BAD_VALUE', `EPA Hub ${table} line ${line}: "${raw}" is not a number`, { table, line });
-    return new Big(v).times(scale).toFixed();
-  };
   const unitCode = (table: string, line: number, raw: string): string => {
     const t = raw.trim().toLowerCase() === 'gallon' ? 'us_gal' : raw; // US publication: US gallons
     const u = findUnit(t);
@@ -193,10 +195,11 @@ const HYDROCARBONS = new Set(['propane', 'propylene', 'butane', 'isobutane', 'is
  */
 function fugitiveGases(tables: EpaHubTables, meta: FactorSetMeta, gwpSets: readonly GwpSet[]): EmissionFactor[] {
   const out: EmissionFactor[] = [];
+  /** A GWP cell: a blank has no default, so it is refused like any other cell that is no number. */
   const number = (table: string, line: number, raw: string | undefined): string => {
-    const v = (raw ?? '').trim();
-    if (!isDecimalString(v)) throw new CoreError('FACTORS.BAD_VALUE', `EPA Hub ${table} line ${line}: "${raw ?? ''}" is not a number`, { table, line });
-    return new Big(v).toFixed();
+    const v = value(table, line, raw);
+    if (v === null) throw new CoreError('FACTORS.BAD_VALUE', `EPA Hub ${table} line ${line}: "${raw ?? ''}" is not a number`, { table, line });
+    return v;
   };
   const known = (g: string) => g === 'CO2' || (gwpSets.length > 0 && gwpSets.every((s) => s.values[g] !== undefined));
   const add = (table: 'table11' | 'table12', line: number, path: string[], gwp: string, components: RefrigerantComponent[], variant: 'total' | 'kyoto') => {

@@ -8,7 +8,7 @@ import { RuleBook } from './mappingRules.ts';
 import { EXAMPLE_SOURCE, EXAMPLE_WEIGHT, examplesOfRules } from './examples.ts';
 import { categoryProfileKey, lendsWords, type CategoryProfile } from './categoryProfile.ts';
 import { codePriorWeights, withConfirmedKeys, type CodePrior } from './codePrior.ts';
-import { RegionPreference } from './regionPreference.ts';
+import { RegionPreference, type RegionWeights } from './regionPreference.ts';
 import { isWellToTankKey, namesWellToTank } from './targets.ts';
 import { namesService } from './serviceWords.ts';
 import type { LexiconEntry, MappingRule, MatchAlternative, MatchBoundary, MatchOutcome, MatchQuery, MatchTarget } from './types.ts';
@@ -212,8 +212,7 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
    */
   const priors = new Map<string, Float64Array>();
   const byLine = { goods: goodsPrior, service: servicePrior, name: namePrior };
-  const priorFor = (line: keyof typeof byLine, region: string | undefined, dimension: string | undefined): Float64Array | undefined => {
-    const { cls, weight } = regions.of(region, dimension);
+  const priorFor = (line: keyof typeof byLine, { cls, weight }: RegionWeights): Float64Array | undefined => {
     const kind = byLine[line];
     if (!weight) return kind;
     const k = `${line}${cls}`;
@@ -270,8 +269,9 @@ export function createMatchEngine(input: MatchEngineInput): MatchEngine {
     // Whether the line buys a service is its own words' say (its description and category name),
     // not the words its category's profile lends; a line that is one of Tally's names ("Parking")
     // is what the name names, not a good that holds the word ("Parking meters").
-    const prior = priorFor(nameTexts.has(termSet(ownTerms)) ? 'name' : namesService(textWords) ? 'service' : 'goods', q.region, dimension);
-    const regionWeight = regions.of(q.region, dimension).weight;
+    const here = regions.of(q.region, dimension);
+    const prior = priorFor(nameTexts.has(termSet(ownTerms)) ? 'name' : namesService(textWords) ? 'service' : 'goods', here);
+    const regionWeight = here.weight;
     const own = rank(query, allow, prior, regionWeight);
     if (!own) return noMatch(`no ${dimension ?? ''} factor shares a word with the text`.replace('  ', ' '));
     // The lead as the evidence shows it: what consultsCategory reads, here and in caches.
